@@ -1,0 +1,3 @@
+from podpub.cli import main
+
+main()

@@ -1,0 +1,84 @@
+"""The media facts podpub records per audio file, so a rebuild does not re-read unchanged audio.
+
+Stored in `.podpub/media-cache.json` inside the show, keyed by the audio path. An entry is trusted
+while the file's size and modification time are unchanged; anything else (replaced audio, a
+re-encode, a fresh git checkout) makes podpub probe and hash the file again. The cache is derived
+data: deleting it only costs time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from podpub.episodes.mediainfo import MediaInfo
+from podpub.fsutil import atomic_write_text, sha256_file
+
+CACHE_VERSION = 1
+CACHE_PATH = Path(".podpub") / "media-cache.json"
+
+
+@dataclass(frozen=True)
+class MediaFacts:
+    info: MediaInfo
+    sha256: str
+
+
+class MediaCache:
+    """Probe results and hashes by file, refreshed when a file's size or mtime changes."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.path = root / CACHE_PATH
+        self._entries: dict[str, dict[str, Any]] = self._read()
+        self._dirty = False
+        self.probed: list[Path] = []  # files read this run, for --verbose and the tests
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        entries = data.get("files")
+        return entries if isinstance(entries, dict) else {}
+
+    def _key(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path.resolve())
+
+    def facts(self, path: Path) -> MediaFacts:
+        """The facts of `path`, from the cache when the file is unchanged, else probed now."""
+        from podpub.episodes.probe import probe
+
+        stat = path.stat()
+        key = self._key(path)
+        entry = self._entries.get(key)
+        if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
+            try:
+                return MediaFacts(MediaInfo.from_json(entry["info"]), entry["sha256"])
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry from another version: probe again
+        info = probe(path)
+        digest = sha256_file(path)
+        self.probed.append(path)
+        self._entries[key] = {
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "sha256": digest,
+            "info": info.to_json(),
+        }
+        self._dirty = True
+        return MediaFacts(info, digest)
+
+    def save(self) -> None:
+        if not self._dirty:
+            return
+        payload = {"version": CACHE_VERSION, "files": dict(sorted(self._entries.items()))}
+        atomic_write_text(self.path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        self._dirty = False

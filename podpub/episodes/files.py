@@ -1,0 +1,105 @@
+"""Reading the show's episode files (`episodes/NNNN-slug.md`) into Episode objects."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from podpub.episodes import frontmatter
+from podpub.episodes.model import Episode
+from podpub.errors import ConfigError
+from podpub.fsutil import is_within
+from podpub.podcasts.model import Show
+from podpub.tomlfiles import Fields, parse_toml
+
+EPISODE_TYPES = ("full", "trailer", "bonus")
+EPISODE_KEYS = {"guid", "title", "date", "audio", "season", "number", "type", "explicit", "draft", "image"}
+_FILE_NAME = re.compile(r"^(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.md$")
+
+
+def episode_files(show: Show) -> list[Path]:
+    """Every `*.md` in `episodes/`, in name order (the numbering is the producer's order)."""
+    if not show.episodes_dir.is_dir():
+        return []
+    return sorted(p for p in show.episodes_dir.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+
+
+def show_relative(show: Show, path: Path) -> str:
+    try:
+        return path.relative_to(show.root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def resolve_in_show(show: Show, value: str, fields: Fields, key: str) -> Path:
+    """A path from an episode file, refused when it leaves the show folder.
+
+    The build publishes whatever these paths name, so a path through `..` or a link to elsewhere
+    could publish a private file.
+    """
+    path = Path(value)
+    if path.is_absolute():
+        raise fields.fail(key, f"{value!r} must be relative to the show folder, e.g. media/episode.mp3")
+    resolved = (show.root / path).resolve()
+    if not is_within(resolved, show.root):
+        raise fields.fail(key, f"{value!r} is outside the show folder; move the file into the show's media/")
+    if not resolved.is_file():
+        raise fields.fail(key, f"file {value!r} not found; fix the path or restore the file")
+    return resolved
+
+
+def load_episode(show: Show, path: Path) -> Episode:
+    where = show_relative(show, path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    parts = frontmatter.split(text, where)
+    data = parse_toml(parts.front_matter, where, line_offset=parts.line_offset)
+    fields = Fields(data, where, parts.front_matter, line_offset=parts.line_offset)
+    fields.check_known(EPISODE_KEYS)
+    guid = fields.text_value("guid", required=True)
+    assert guid
+    if len(guid) > 255 or any(ch.isspace() for ch in guid):
+        raise fields.fail("guid", "must be a string without spaces, at most 255 characters")
+    date = fields.datetime_value("date", required=True)
+    assert date is not None
+    audio_text = fields.text_value("audio", required=True)
+    assert audio_text
+    image_text = fields.text_value("image")
+    return Episode(
+        source=path,
+        guid=guid,
+        title=fields.text_value("title", required=True) or "",
+        date=date,
+        audio=resolve_in_show(show, audio_text, fields, "audio"),
+        notes=parts.body,
+        season=fields.int_value("season", minimum=1),
+        number=fields.int_value("number", minimum=1),
+        type=fields.choice("type", EPISODE_TYPES, "full"),
+        explicit=fields.bool_value("explicit"),
+        draft=bool(fields.bool_value("draft", default=False)),
+        image=resolve_in_show(show, image_text, fields, "image") if image_text else None,
+    )
+
+
+def load_episodes(show: Show) -> list[Episode]:
+    """All episodes, checked together: one GUID per episode, for the life of the show."""
+    episodes = [load_episode(show, path) for path in episode_files(show)]
+    seen: dict[str, Path] = {}
+    for episode in episodes:
+        if episode.guid in seen:
+            first = show_relative(show, seen[episode.guid])
+            raise ConfigError(
+                f"{show_relative(show, episode.source)}: guid {episode.guid!r} is also used by {first}; "
+                "every episode needs its own guid (give the newer file a new one: "
+                f"guid = \"{uuid.uuid4()}\")"
+            )
+        seen[episode.guid] = episode.source
+    return episodes
+
+
+def next_file_number(show: Show) -> int:
+    numbers = [int(m.group(1)) for p in episode_files(show) if (m := _FILE_NAME.match(p.name))]
+    return max(numbers, default=0) + 1

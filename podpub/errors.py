@@ -1,0 +1,41 @@
+"""The errors podpub shows to a producer.
+
+Every failure a producer can cause or fix is raised as a `PodpubError` whose message is one line that
+names the file or field and says what to do; the CLI prints it without a traceback. The exit code
+follows the CLI convention: 2 for bad input, 1 for an operation that failed.
+"""
+
+from __future__ import annotations
+
+
+class PodpubError(Exception):
+    """A failure with a one-line, actionable message."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(PodpubError):
+    """Bad input from the producer: a file, a field or an option. Exit code 2."""
+
+    exit_code = 2
+
+
+class MediaError(InputError):
+    """An audio or video file that cannot be used as an episode."""
+
+
+class ConfigError(InputError):
+    """A malformed or invalid `podcast.toml` or episode front matter."""
+
+
+class OperationError(PodpubError):
+    """An operation that failed (a copy, an upload, a validation). Exit code 1."""
+
+    exit_code = 1

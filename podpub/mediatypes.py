@@ -1,0 +1,46 @@
+"""Content types by file extension, the one table every part of podpub uses.
+
+The enclosure `type` in the feed, the Content-Type a storage target stores and the one the preview
+server sends must agree, or Apple and Spotify reject episodes; so they all come from here and never
+from a library's guess (mutagen says `audio/mp3`, S3 defaults to `binary/octet-stream`).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+CONTENT_TYPES: dict[str, str] = {
+    ".mp3": "audio/mpeg",
+    ".m4a": "audio/x-m4a",
+    ".m4b": "audio/x-m4a",
+    ".mp4": "video/mp4",
+    ".m4v": "video/x-m4v",
+    ".mov": "video/quicktime",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".flac": "audio/flac",
+    ".wav": "audio/wav",
+    ".aif": "audio/aiff",
+    ".aiff": "audio/aiff",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".json": "application/json",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip",
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".pdf": "application/pdf",
+}
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+
+
+def content_type_for(name: str | PurePath) -> str:
+    """The Content-Type to serve a file under, decided by its extension alone."""
+    return CONTENT_TYPES.get(PurePath(name).suffix.lower(), DEFAULT_CONTENT_TYPE)

@@ -1,0 +1,213 @@
+"""Reading and creating `podcast.toml`, the show's one configuration file.
+
+Reading is strict (unknown keys, wrong types and invalid values are errors with the line) so that a
+typo never silently changes a feed; writing goes through tomlkit so the producer's comments and
+layout survive every edit podpub makes.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+
+from podpub.errors import ConfigError, InputError
+from podpub.fsutil import atomic_write_text, is_within
+from podpub.podcasts.categories import parse_category
+from podpub.podcasts.model import Category, PublishSettings, Show
+from podpub.tomlfiles import Fields, parse_toml
+
+CONFIG_NAME = "podcast.toml"
+SHOW_TYPES = ("episodic", "serial")
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+_TOP_KEYS = {
+    "title", "description", "language", "author", "link", "copyright", "image", "categories",
+    "explicit", "type", "guid", "locked", "owner", "publish",
+}
+_OWNER_KEYS = {"name", "email"}
+_PUBLISH_KEYS = {"base_url", "target"}
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcast Index `podcast:guid`: UUIDv5 of the feed URL without scheme and trailing slashes.
+
+    Computed once, at `init`, and stored; a later change of URL must not change it.
+    """
+    seed = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+def normalise_base_url(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+def check_language(value: str) -> str | None:
+    """None when valid, else what is wrong: directories reject feeds with invalid codes."""
+    return None if _LANGUAGE.match(value) else "must be an ISO 639 code such as fr, en or en-us"
+
+
+def check_email(value: str) -> str | None:
+    return None if _EMAIL.match(value) else "must be an e-mail address"
+
+
+def check_url(value: str) -> str | None:
+    return None if _URL.match(value) else "must be an http:// or https:// URL"
+
+
+def find_show_root(start: Path) -> Path:
+    """The folder holding `podcast.toml`: `start` or one of its parents, like git finds `.git`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise InputError(f"no {CONFIG_NAME} in {start} or its parents; run `podpub init` or pass -C SHOW_DIR")
+
+
+def load_show(root: Path) -> Show:
+    """Read and validate `root/podcast.toml`."""
+    path = root / CONFIG_NAME
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{where}: not found; run `podpub init` first") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(f"{where}: cannot read ({exc.strerror})") from None
+    data = parse_toml(text, where)
+    top = Fields(data, where, text)
+    top.check_known(_TOP_KEYS)
+    owner = Fields(top.table_value("owner"), where, text, table="owner")
+    owner.check_known(_OWNER_KEYS)
+    publish = Fields(top.table_value("publish"), where, text, table="publish")
+    publish.check_known(_PUBLISH_KEYS)
+
+    def checked(fields: Fields, key: str, check: Any, required: bool = True) -> str | None:
+        value = fields.text_value(key, required=required)
+        if value is not None and (problem := check(value)):
+            raise fields.fail(key, f"{problem}, got {value!r}")
+        return value
+
+    title = top.text_value("title", required=True)
+    language = checked(top, "language", check_language)
+    owner_email = checked(owner, "email", check_email)
+    base_url = checked(publish, "base_url", check_url)
+    link = checked(top, "link", check_url, required=False)
+    assert title and language and owner_email and base_url
+
+    category_texts = top.string_list("categories")
+    if not category_texts:
+        raise ConfigError(
+            f"{where}: missing required key 'categories'; add e.g. categories = [\"Society & Culture\"]"
+        )
+    categories: list[Category] = []
+    for text_value in category_texts:
+        try:
+            categories.append(parse_category(text_value, where))
+        except ConfigError as exc:
+            raise top.fail("categories", "has an " + str(exc).split(": ", 1)[1]) from None
+
+    guid = top.text_value("guid", required=True)
+    assert guid
+    try:
+        uuid.UUID(guid)
+    except ValueError:
+        raise top.fail("guid", f"must be a UUID (podcast:guid), got {guid!r}; never change it once published") from None
+
+    image: Path | None = None
+    image_text = top.text_value("image")
+    if image_text:
+        image = (root / image_text).resolve()
+        if not is_within(image, root):
+            raise top.fail("image", f"{image_text!r} is outside the show folder; move the file into it")
+        if not image.is_file():
+            raise top.fail("image", f"file {image_text!r} not found")
+
+    return Show(
+        root=root.resolve(),
+        title=title,
+        description=top.text_value("description", allow_empty=True) or "",
+        language=language,
+        author=top.text_value("author", required=True) or "",
+        owner_name=owner.text_value("name", required=True) or "",
+        owner_email=owner_email,
+        categories=tuple(categories),
+        explicit=bool(top.bool_value("explicit", default=False)),
+        type=top.choice("type", SHOW_TYPES, "episodic"),
+        guid=guid,
+        locked=bool(top.bool_value("locked", default=True)),
+        publish=PublishSettings(base_url=normalise_base_url(base_url), target=publish.text_value("target")),
+        image=image,
+        link=link,
+        copyright=top.text_value("copyright"),
+    )
+
+
+def render_new_config(
+    *,
+    title: str,
+    author: str,
+    email: str,
+    language: str,
+    categories: list[Category],
+    base_url: str,
+    description: str = "",
+    image: str | None = None,
+    explicit: bool = False,
+    show_type: str = "episodic",
+    target: str | None = None,
+) -> str:
+    """The text of a fresh `podcast.toml`, commented so a producer can edit it without the docs."""
+    base_url = normalise_base_url(base_url)
+    doc = tomlkit.document()
+    doc.add(tomlkit.comment("The show. Edit freely; podpub checks every key when it builds."))
+    doc.add("title", title)
+    doc.add("description", description)
+    doc.add("language", _noted(language, "ISO 639 code: fr, en, en-us ..."))
+    doc.add("author", author)
+    doc.add("categories", _noted([str(c) for c in categories], "Apple categories, \"Category\" or \"Category > Subcategory\"; the first counts most"))
+    doc.add("explicit", explicit)
+    doc.add("type", _noted(show_type, "episodic (newest first) or serial (in order)"))
+    if image:
+        doc.add("image", _noted(image, "square JPEG or PNG, 1400 to 3000 px"))
+    doc.add("locked", _noted(True, "podcast:locked: other hosts must refuse to import the show"))
+    doc.add(tomlkit.nl())
+    doc.add(tomlkit.comment("podcast:guid, derived once from the first feed URL. Never change it, even if the"))
+    doc.add(tomlkit.comment("feed moves: apps and directories use it to recognise the show."))
+    doc.add("guid", podcast_guid(base_url + "feed.xml"))
+    doc.add(tomlkit.nl())
+    owner = tomlkit.table()
+    owner.add("name", author)
+    owner.add("email", email)
+    doc.add("owner", owner)
+    publish = tomlkit.table()
+    publish.add("base_url", _noted(base_url, "where listeners fetch the files; the feed is <base_url>feed.xml"))
+    if target:
+        publish.add("target", target)
+    else:
+        publish.add(tomlkit.comment('target = "/srv/www/podcast"  # a folder or file:// URL; `publish --to` overrides'))
+    doc.add("publish", publish)
+    return tomlkit.dumps(doc)
+
+
+def _noted(value: object, comment: str) -> Any:
+    item = tomlkit.item(value)
+    item.comment(comment)
+    return item
+
+
+def write_new_config(root: Path, text: str) -> Path:
+    path = root / CONFIG_NAME
+    if path.exists():
+        raise InputError(f"{path}: a show already exists here; edit it, or choose another folder")
+    atomic_write_text(path, text)
+    return path

@@ -1,0 +1,65 @@
+"""The show as podpub holds it after reading `podcast.toml`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Category:
+    """An Apple Podcasts category, with an optional subcategory."""
+
+    name: str
+    subcategory: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.name} > {self.subcategory}" if self.subcategory else self.name
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    """Where listeners fetch the files (`base_url`) and where podpub puts them (`target`)."""
+
+    base_url: str  # always ends with "/"
+    target: str | None = None  # a folder path, a file:// URL, later s3://
+    feed_name: str = "feed.xml"
+
+    @property
+    def feed_url(self) -> str:
+        return self.base_url + self.feed_name
+
+
+@dataclass(frozen=True)
+class Show:
+    """A podcast: every channel-level fact the feed needs, already validated."""
+
+    root: Path  # the show folder (where podcast.toml lives)
+    title: str
+    description: str
+    language: str
+    author: str
+    owner_name: str
+    owner_email: str
+    categories: tuple[Category, ...]
+    explicit: bool
+    type: str  # "episodic" | "serial"
+    guid: str  # podcast:guid, written once at init and never recomputed
+    locked: bool
+    publish: PublishSettings
+    image: Path | None = None  # absolute path of the show artwork
+    link: str | None = None  # the show's website; defaults to base_url in the feed
+    copyright: str | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "podcast.toml"
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"

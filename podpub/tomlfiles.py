@@ -1,0 +1,148 @@
+"""Strict reading of the TOML files producers edit by hand.
+
+Both `podcast.toml` and episode front matter are checked against a schema so that a misspelt key
+(`titel`, `explict`) is an error naming the file and line instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from podpub.errors import ConfigError
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
+    """Parse TOML, turning a syntax error into `where:LINE: ...` with the producer's line number."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_LINE.search(message)
+        reason = _TOML_LINE.sub("", message).strip().rstrip(".")
+        if match:
+            line = int(match.group(1)) + line_offset
+            raise ConfigError(f"{where}:{line}: invalid TOML: {reason}; fix the syntax on that line") from None
+        raise ConfigError(f"{where}: invalid TOML: {reason}") from None
+
+
+def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0) -> int | None:
+    """The line where `key` is set (inside `[table]` when given), for error messages.
+
+    tomllib keeps no positions, so this scans the text: good enough for the flat files podpub
+    reads, and it only decorates a message, never decides anything.
+    """
+    current: str | None = None
+    key_re = re.compile(rf"""^\s*(?:"{re.escape(key)}"|'{re.escape(key)}'|{re.escape(key)})\s*=""")
+    dotted = re.compile(rf"^\s*{re.escape(table)}\.{re.escape(key)}\s*=") if table else None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+            continue
+        if current == table and key_re.match(line):
+            return number + line_offset
+        if dotted and current is None and dotted.match(line):
+            return number + line_offset
+    if table is not None:
+        return key_line(text, table, None, line_offset)
+    return None
+
+
+@dataclass
+class Fields:
+    """Typed access to one TOML table with errors that name the file, line and key."""
+
+    data: Mapping[str, Any]
+    where: str
+    text: str
+    table: str | None = None
+    line_offset: int = 0
+
+    def _loc(self, key: str) -> str:
+        line = key_line(self.text, key, self.table, self.line_offset)
+        name = f"{self.table}.{key}" if self.table else key
+        return f"{self.where}:{line}: {name}" if line else f"{self.where}: {name}"
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self._loc(key)} {problem}")
+
+    def check_known(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                import difflib
+
+                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
+                raise self.fail(key, f"is not a known key; {hint}")
+
+    def _get(self, key: str, kind: type | tuple[type, ...], kind_name: str, required: bool) -> Any:
+        if key not in self.data:
+            if required:
+                name = f"{self.table}.{key}" if self.table else key
+                raise ConfigError(f"{self.where}: missing required key {name!r}; add it")
+            return None
+        value = self.data[key]
+        if isinstance(value, bool) and kind is not bool:
+            raise self.fail(key, f"must be {kind_name}, not true/false")
+        if not isinstance(value, kind):
+            raise self.fail(key, f"must be {kind_name}, got {type(value).__name__} {value!r}")
+        return value
+
+    def text_value(self, key: str, required: bool = False, allow_empty: bool = False) -> str | None:
+        value = self._get(key, str, "a string", required)
+        if value is not None:
+            value = value.strip()
+            if not value and not allow_empty:
+                if required:
+                    raise self.fail(key, "must not be empty")
+                return None
+        return value
+
+    def bool_value(self, key: str, default: bool | None = None) -> bool | None:
+        value = self._get(key, bool, "true or false", False)
+        return default if value is None else value
+
+    def int_value(self, key: str, minimum: int | None = None) -> int | None:
+        value = self._get(key, int, "a whole number", False)
+        if value is not None and minimum is not None and value < minimum:
+            raise self.fail(key, f"must be {minimum} or more, got {value}")
+        return value
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text_value(key)
+        if value is None:
+            return default
+        if value not in choices:
+            raise self.fail(key, f"must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def string_list(self, key: str) -> list[str]:
+        value = self._get(key, (list, str), "a list of strings", False)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not all(isinstance(item, str) for item in value):
+            raise self.fail(key, "must be a list of strings")
+        return list(value)
+
+    def datetime_value(self, key: str, required: bool = False) -> datetime | None:
+        value = self._get(key, (datetime, str), "a date and time with a timezone", required)
+        if isinstance(value, str):
+            raise self.fail(
+                key, f"must be a TOML date-time without quotes, e.g. 2026-11-30T09:00:00+01:00, got {value!r}"
+            )
+        if value is not None and value.tzinfo is None:
+            raise self.fail(key, f"{value.isoformat()} has no timezone; add an offset such as +01:00 or Z")
+        return value
+
+    def table_value(self, key: str) -> Mapping[str, Any]:
+        value = self._get(key, dict, "a table", False)
+        return value if value is not None else {}
