@@ -1,0 +1,316 @@
+"""Show notes: Markdown → HTML for `content:encoded`, and a short, safe HTML summary for `<description>`.
+
+Why two outputs: `content:encoded` carries the full notes (any HTML a reader can show), while Apple and
+PSP-1 cap `<description>` at 4000 *bytes* and allow only `<p> <ol> <ul> <li> <a> <b> <i> <strong> <em>`
+there. Both must be safe: raw HTML typed in the notes is escaped (markdown-it `html=False`), links and
+images are made absolute (apps have no base URL; relative links break, W3C flags `ContainsRelRef`), and
+only `http`, `https` and `mailto` links survive (no `javascript:`).
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+from lxml import etree
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+
+from podpub.feeds.text import clean_text
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+#: Tags Apple (`p ol ul li a`) and PSP-1 (`b i strong em`) allow in `<description>`, plus `br`.
+SUMMARY_TAGS = frozenset({"p", "ol", "ul", "li", "a", "b", "i", "strong", "em", "br"})
+
+ELLIPSIS = "…"
+
+# Cutting after one of these keeps whole paragraphs / list items: the preferred place to cut.
+_BLOCK_ENDS = frozenset({"p", "li", "ul", "ol"})
+# Inline tags inside which a new <p> must not be opened.
+_INLINE = frozenset({"a", "b", "i", "strong", "em"})
+# Block elements that are not allowed but carry a paragraph of text: turned into <p>.
+_AS_PARAGRAPH = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "dd", "caption", "figcaption"})
+# Block containers that are unwrapped; a newline after them keeps their text from gluing to the next.
+_BLOCK_CONTAINERS = frozenset(
+    {
+        "div", "blockquote", "section", "article", "header", "footer", "aside", "nav", "main", "table",
+        "thead", "tbody", "tfoot", "tr", "td", "th", "dl", "figure", "details", "summary", "address",
+        "center", "body", "html",
+    }
+)  # fmt: skip
+# Elements whose content is not text a reader should see.
+_DROP_WITH_CONTENT = frozenset(
+    {
+        "script", "style", "template", "head", "title", "iframe", "object", "embed", "noscript", "svg",
+        "math", "video", "audio", "canvas", "img", "hr", "input", "select", "textarea", "button",
+    }
+)  # fmt: skip
+
+_TOKENS = re.compile(r"\s+|\S+")
+
+
+def absolute_url(url: str, base_url: str | None) -> str | None:
+    """Return `url` made absolute against `base_url`, or None if its scheme is not safe to publish.
+
+    Only `http`, `https` and `mailto` are kept: anything else (`javascript:`, `data:`, `file:`) is an
+    attack or cannot work in a podcast app. A relative URL with no base cannot be resolved, so it is
+    dropped as well.
+    """
+    url = url.strip()
+    if not url:
+        return None
+    joined = urljoin(base_url, url) if base_url else url
+    try:
+        parts = urlsplit(joined)
+    except ValueError:  # e.g. an invalid IPv6 literal
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in SAFE_SCHEMES:
+        return None
+    if scheme != "mailto" and not parts.netloc:
+        return None
+    return joined
+
+
+def _rewrite_urls(base_url: str | None) -> Callable[[StateCore], None]:
+    """A markdown-it core rule that absolutizes link/image URLs and defuses unsafe ones.
+
+    Done on tokens rather than on the rendered HTML so the full notes keep markdown-it's exact output.
+    A link with an unsafe target is rendered as its text only; an unsafe image as its alt text.
+    """
+
+    def rule(state: StateCore) -> None:
+        for block in state.tokens:
+            for token in block.children or ():
+                _rewrite_token(token, base_url)
+
+    return rule
+
+
+def _rewrite_token(token: Token, base_url: str | None) -> None:
+    if token.type == "link_open":
+        url = absolute_url(str(token.attrGet("href") or ""), base_url)
+        if url is None:
+            token.hidden = True  # renderToken() prints nothing for hidden tokens
+            token.meta["podpub_dropped"] = True
+        else:
+            token.attrSet("href", url)
+    elif token.type == "image":
+        url = absolute_url(str(token.attrGet("src") or ""), base_url)
+        if url is None:
+            token.type = "text"
+            token.tag = ""
+            token.attrs = {}
+            token.children = None
+            token.nesting = 0
+        else:
+            token.attrSet("src", url)
+
+
+def _hide_orphan_closers(state: StateCore) -> None:
+    """Hide the `link_close` that matches every hidden `link_open`, so no stray `</a>` is printed."""
+    for block in state.tokens:
+        open_links: list[bool] = []
+        for token in block.children or ():
+            if token.type == "link_open":
+                open_links.append(bool(token.meta.get("podpub_dropped")))
+            elif token.type == "link_close" and open_links and open_links.pop():
+                token.hidden = True
+
+
+def _markdown(base_url: str | None) -> MarkdownIt:
+    """CommonMark with raw HTML escaped; linkify only when its optional dependency is installed."""
+    if importlib.util.find_spec("linkify_it") is not None:
+        md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+    else:
+        md = MarkdownIt("commonmark", {"html": False})
+    md.core.ruler.push("podpub_urls", _rewrite_urls(base_url))
+    md.core.ruler.push("podpub_link_close", _hide_orphan_closers)
+    return md
+
+
+def render_notes(markdown: str, base_url: str | None = None) -> str:
+    """Render Markdown show notes to HTML for `content:encoded`.
+
+    `base_url` resolves relative links and images (podpub passes the show's public `base_url`, where
+    the published files live). Raw HTML in the notes is shown as text, never executed.
+    """
+    text = clean_text(markdown)
+    if not text:
+        return ""
+    return _markdown(base_url).render(text).strip()
+
+
+# --- summary_html --------------------------------------------------------------------------------------
+
+# An event of the sanitized stream: (kind, tag, html) with kind in start / end / text / void.
+_Event = tuple[str, str, str]
+
+
+def _start(tag: str, href: str | None = None) -> _Event:
+    attrs = f' href="{html.escape(href, quote=True)}"' if href else ""
+    return ("start", tag, f"<{tag}{attrs}>")
+
+
+def _end(tag: str) -> _Event:
+    return ("end", tag, f"</{tag}>")
+
+
+def _text(text: str | None) -> Iterator[_Event]:
+    for token in _TOKENS.findall(text or ""):
+        yield ("text", "", html.escape(token, quote=False))
+
+
+def _walk(el: etree._Element, stack: list[str]) -> Iterator[_Event]:
+    """Yield the events of `el` (without its tail), keeping only allowed tags and attributes."""
+    tag = el.tag.lower() if isinstance(el.tag, str) else ""
+    if not tag or tag in _DROP_WITH_CONTENT:
+        return  # comments, processing instructions, scripts, images…
+    if tag == "br":
+        yield ("void", "br", "<br>")
+        return
+    keep: str | None = None
+    href: str | None = None
+    if tag == "a":
+        href = absolute_url(el.get("href") or "", None)
+        keep = "a" if href and "a" not in stack else None
+    elif tag in SUMMARY_TAGS:
+        keep = tag
+    elif tag in _AS_PARAGRAPH and "p" not in stack and not _INLINE.intersection(stack):
+        keep = "p"
+    if keep:
+        yield _start(keep, href)
+        stack.append(keep)
+    yield from _text(el.text)
+    for child in el:
+        yield from _walk(child, stack)
+        yield from _text(child.tail)
+    if keep:
+        stack.pop()
+        yield _end(keep)
+    elif tag in _BLOCK_CONTAINERS or tag in _AS_PARAGRAPH:
+        yield ("text", "", "\n")
+
+
+def _tidy(events: list[_Event]) -> list[_Event]:
+    """Drop elements left empty by the sanitizing (e.g. a link that only wrapped an image) and squeeze
+    whitespace runs to one space or newline: every byte saved is room for notes under the limit."""
+    out: list[_Event] = []
+    for event in events:
+        kind, tag, markup = event
+        if kind == "end" and out and out[-1][0] == "start" and out[-1][1] == tag:
+            out.pop()
+        elif kind == "text" and not markup.strip():
+            space = "\n" if "\n" in markup else " "
+            if out and out[-1][0] == "text" and not out[-1][2].strip():
+                space = "\n" if "\n" in out[-1][2] else space
+                out.pop()
+            out.append(("text", "", space))
+        else:
+            out.append(event)
+    return out
+
+
+def _sanitized_events(fragment: str) -> list[_Event]:
+    root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    events = list(_text(root.text))
+    for child in root:
+        events.extend(_walk(child, []))
+        events.extend(_text(child.tail))
+    return _tidy(events)
+
+
+def _size(s: str) -> int:
+    return len(s.encode("utf-8"))
+
+
+def _close(stack: list[str]) -> str:
+    return "".join(f"</{tag}>" for tag in reversed(stack))
+
+
+def _cut(events: list[_Event], limit: int) -> str:
+    """Cut the event stream so the HTML (closing tags and ellipsis included) fits in `limit` bytes.
+
+    Prefers the last whole paragraph or list item that fits, unless that would throw away more than
+    half the budget; then cuts after the last whole word and adds an ellipsis. A single word longer
+    than the budget is cut between characters as a last resort.
+    """
+    ellipsis_size = _size(ELLIPSIS)
+    stack: list[str] = []
+    used = 0  # bytes of events[:i + 1]
+    closing = 0  # bytes of the closing tags of `stack`
+    block: tuple[int, list[str], int] | None = None  # (end index, open tags, size)
+    word: tuple[int, list[str]] | None = None
+    crossing = len(events)  # index of the first event that no longer fits
+    for i, (kind, tag, markup) in enumerate(events):
+        used += _size(markup)
+        if kind == "start":
+            stack.append(tag)
+            closing += _size(f"</{tag}>")
+        elif kind == "end":
+            stack.pop()
+            closing -= _size(f"</{tag}>")
+        if used + closing > limit:  # monotonic: an end tag adds what it removes from `closing`
+            crossing = i
+            break
+        if kind == "end" and tag in _BLOCK_ENDS:
+            block = (i + 1, list(stack), used + closing)
+        if kind == "text" and markup.strip() and used + closing + ellipsis_size <= limit:
+            word = (i + 1, list(stack))
+
+    if block and (block[2] >= limit // 2 or word is None or word[0] <= block[0]):
+        end, open_tags, _ = block
+        return ("".join(m for _, _, m in events[:end]) + _close(open_tags)).strip()
+    if word:
+        end, open_tags = word
+        head = "".join(m for _, _, m in events[:end])
+        return (head + ELLIPSIS + _close(open_tags)).strip()
+    return _cut_chars(events, crossing, limit)
+
+
+def _cut_chars(events: list[_Event], crossing: int, limit: int) -> str:
+    """Last resort: keep whole characters of the word that crosses the limit (never half an entity)."""
+    stack: list[str] = []
+    head: list[str] = []
+    for kind, tag, markup in events[:crossing]:
+        head.append(markup)
+        if kind == "start":
+            stack.append(tag)
+        elif kind == "end":
+            stack.pop()
+    if crossing >= len(events) or events[crossing][0] != "text":
+        return ""
+    budget = limit - _size("".join(head)) - _size(_close(stack)) - _size(ELLIPSIS)
+    kept = ""
+    for char in html.unescape(events[crossing][2]):
+        piece = html.escape(char, quote=False)
+        if _size(piece) > budget:
+            break
+        kept += piece
+        budget -= _size(piece)
+    if not kept:
+        return ""
+    return ("".join(head) + kept + ELLIPSIS + _close(stack)).strip()
+
+
+def summary_html(fragment: str, limit: int = 4000) -> str:
+    """An Apple/PSP-safe `<description>` from HTML notes: allowed tags only, at most `limit` UTF-8 bytes.
+
+    Disallowed tags are unwrapped to their text (headings become paragraphs; scripts and images go),
+    only `href` is kept on links, and the result is always well-formed: the cut happens between whole
+    tags, entities and characters, and every open tag is closed. Returns "" for empty notes.
+    """
+    text = clean_text(fragment)
+    if not text:
+        return ""
+    events = _sanitized_events(text)
+    full = "".join(m for _, _, m in events).strip()
+    if _size(full) <= limit:
+        return full
+    return _cut(events, limit)
