@@ -173,7 +173,7 @@ def _walk(el: etree._Element, stack: list[str]) -> Iterator[_Event]:
     if not tag or tag in _DROP_WITH_CONTENT:
         return  # comments, processing instructions, scripts, images…
     if tag == "br":
-        yield ("void", "br", "<br>")
+        yield ("void", "br", "<br />")
         return
     keep: str | None = None
     href: str | None = None
