@@ -523,6 +523,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         body is plain text with a Content-Type from the shared table like every other response.
         """
         self._must_close = True
+        if self.request_version == "HTTP/0.9" and len(self.requestline.split()) != 2:
+            # `http.server` leaves the version at 0.9 when it cannot parse it, and would then send the
+            # body without a status line; only a genuine two-word 0.9 request deserves that.
+            self.request_version = "HTTP/1.0"
         try:
             status = HTTPStatus(code)
         except ValueError:
