@@ -9,6 +9,7 @@ only `http`, `https` and `mailto` links survive (no `javascript:`).
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib.util
 import re
@@ -53,6 +54,7 @@ _DROP_WITH_CONTENT = frozenset(
 )  # fmt: skip
 
 _TOKENS = re.compile(r"\s+|\S+")
+_SPACES = re.compile(r"\s+")
 
 
 def absolute_url(url: str, base_url: str | None) -> str | None:
@@ -124,6 +126,7 @@ def _hide_orphan_closers(state: StateCore) -> None:
                 token.hidden = True
 
 
+@functools.lru_cache(maxsize=8)
 def _markdown(base_url: str | None) -> MarkdownIt:
     """CommonMark with raw HTML escaped; linkify only when its optional dependency is installed."""
     if importlib.util.find_spec("linkify_it") is not None:
@@ -162,9 +165,26 @@ def _end(tag: str) -> _Event:
     return ("end", tag, f"</{tag}>")
 
 
+def _squeeze(match: re.Match[str]) -> str:
+    return "\n" if "\n" in match.group() else " "
+
+
 def _text(text: str | None) -> Iterator[_Event]:
-    for token in _TOKENS.findall(text or ""):
-        yield ("text", "", html.escape(token, quote=False))
+    """One escaped text event; whitespace runs (which HTML collapses anyway) are squeezed to save bytes."""
+    if text:
+        yield ("text", "", html.escape(_SPACES.sub(_squeeze, text), quote=False))
+
+
+def _split_words(events: list[_Event]) -> list[_Event]:
+    """Split text events into word and whitespace events: the possible cut points. Done only when a
+    cut is needed, since most notes fit. Escaped text has no whitespace inside entities."""
+    out: list[_Event] = []
+    for event in events:
+        if event[0] == "text":
+            out.extend(("text", "", token) for token in _TOKENS.findall(event[2]))
+        else:
+            out.append(event)
+    return out
 
 
 def _walk(el: etree._Element, stack: list[str]) -> Iterator[_Event]:
@@ -206,12 +226,8 @@ def _tidy(events: list[_Event]) -> list[_Event]:
         kind, tag, markup = event
         if kind == "end" and out and out[-1][0] == "start" and out[-1][1] == tag:
             out.pop()
-        elif kind == "text" and not markup.strip():
-            space = "\n" if "\n" in markup else " "
-            if out and out[-1][0] == "text" and not out[-1][2].strip():
-                space = "\n" if "\n" in out[-1][2] else space
-                out.pop()
-            out.append(("text", "", space))
+        elif kind == "text" and out and out[-1][0] == "text":
+            out[-1] = ("text", "", _SPACES.sub(_squeeze, out[-1][2] + markup))
         else:
             out.append(event)
     return out
@@ -241,6 +257,7 @@ def _cut(events: list[_Event], limit: int) -> str:
     half the budget; then cuts after the last whole word and adds an ellipsis. A single word longer
     than the budget is cut between characters as a last resort.
     """
+    events = _split_words(events)
     ellipsis_size = _size(ELLIPSIS)
     stack: list[str] = []
     used = 0  # bytes of events[:i + 1]
