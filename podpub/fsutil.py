@@ -9,6 +9,25 @@ import tempfile
 from pathlib import Path
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; published files must be readable by the web server like any file
+# the producer creates, so new files get the mode the umask gives (read once, at import, while
+# podpub is still single-threaded).
+FILE_MODE = 0o666 & ~_current_umask()
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        return FILE_MODE
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` so that readers see either the old file or the whole new one, never a part.
 
@@ -18,6 +37,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -37,6 +57,7 @@ def atomic_copy(source: Path, dest: Path) -> None:
     """Copy a (possibly large) file so that `dest` appears complete or not at all."""
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.fchmod(fd, _mode_for(dest))
     os.close(fd)
     try:
         shutil.copyfile(source, tmp)

@@ -42,5 +42,13 @@ DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 
 def content_type_for(name: str | PurePath) -> str:
-    """The Content-Type to serve a file under, decided by its extension alone."""
-    return CONTENT_TYPES.get(PurePath(name).suffix.lower(), DEFAULT_CONTENT_TYPE)
+    """The Content-Type to serve a file under, decided by its extension alone.
+
+    Accepts a file name, a path or a bare extension (".mp3"), which PurePath sees as a dot-file
+    with no suffix.
+    """
+    text = str(name)
+    suffix = (
+        text if text.startswith(".") and text.count(".") == 1 and "/" not in text else PurePath(text).suffix
+    )
+    return CONTENT_TYPES.get(suffix.lower(), DEFAULT_CONTENT_TYPE)

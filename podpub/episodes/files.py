@@ -94,7 +94,7 @@ def load_episodes(show: Show) -> list[Episode]:
             raise ConfigError(
                 f"{show_relative(show, episode.source)}: guid {episode.guid!r} is also used by {first}; "
                 "every episode needs its own guid (give the newer file a new one: "
-                f"guid = \"{uuid.uuid4()}\")"
+                f'guid = "{uuid.uuid4()}")'
             )
         seen[episode.guid] = episode.source
     return episodes

@@ -20,31 +20,77 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Government": (),
     "History": (),
     "Health & Fitness": (
-        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
+        "Alternative Health",
+        "Fitness",
+        "Medicine",
+        "Mental Health",
+        "Nutrition",
+        "Sexuality",
     ),
     "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
     "Leisure": (
-        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies", "Home & Garden",
+        "Animation & Manga",
+        "Automotive",
+        "Aviation",
+        "Crafts",
+        "Games",
+        "Hobbies",
+        "Home & Garden",
         "Video Games",
     ),
     "Music": ("Music Commentary", "Music History", "Music Interviews"),
     "News": (
-        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
-        "Sports News", "Tech News",
+        "Business News",
+        "Daily News",
+        "Entertainment News",
+        "News Commentary",
+        "Politics",
+        "Sports News",
+        "Tech News",
     ),
     "Religion & Spirituality": (
-        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
+        "Buddhism",
+        "Christianity",
+        "Hinduism",
+        "Islam",
+        "Judaism",
+        "Religion",
+        "Spirituality",
     ),
     "Science": (
-        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics", "Natural Sciences",
-        "Nature", "Physics", "Social Sciences",
+        "Astronomy",
+        "Chemistry",
+        "Earth Sciences",
+        "Life Sciences",
+        "Mathematics",
+        "Natural Sciences",
+        "Nature",
+        "Physics",
+        "Social Sciences",
     ),
     "Society & Culture": (
-        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships",
+        "Documentary",
+        "Personal Journals",
+        "Philosophy",
+        "Places & Travel",
+        "Relationships",
     ),
     "Sports": (
-        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey", "Rugby",
-        "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+        "Baseball",
+        "Basketball",
+        "Cricket",
+        "Fantasy Sports",
+        "Football",
+        "Golf",
+        "Hockey",
+        "Rugby",
+        "Running",
+        "Soccer",
+        "Swimming",
+        "Tennis",
+        "Volleyball",
+        "Wilderness",
+        "Wrestling",
     ),
     "Technology": (),
     "True Crime": (),
@@ -52,8 +98,7 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 
 _ALL_NAMES: tuple[str, ...] = tuple(
-    [*APPLE_CATEGORIES]
-    + [f"{name} > {sub}" for name, subs in APPLE_CATEGORIES.items() for sub in subs]
+    [*APPLE_CATEGORIES] + [f"{name} > {sub}" for name, subs in APPLE_CATEGORIES.items() for sub in subs]
 )
 
 
@@ -66,7 +111,7 @@ def parse_category(text: str, where: str) -> Category:
     parts = [part.strip() for part in text.split(">")]
     if len(parts) > 2 or not all(parts):
         raise ConfigError(
-            f"{where}: category {text!r} is not of the form \"Category\" or \"Category > Subcategory\""
+            f'{where}: category {text!r} is not of the form "Category" or "Category > Subcategory"'
         )
     by_folded = {name.casefold(): name for name in APPLE_CATEGORIES}
     name = by_folded.get(parts[0].casefold())

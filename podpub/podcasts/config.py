@@ -25,8 +25,20 @@ SHOW_TYPES = ("episodic", "serial")
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 _TOP_KEYS = {
-    "title", "description", "language", "author", "link", "copyright", "image", "categories",
-    "explicit", "type", "guid", "locked", "owner", "publish",
+    "title",
+    "description",
+    "language",
+    "author",
+    "link",
+    "copyright",
+    "image",
+    "categories",
+    "explicit",
+    "type",
+    "guid",
+    "locked",
+    "owner",
+    "publish",
 }
 _OWNER_KEYS = {"name", "email"}
 _PUBLISH_KEYS = {"base_url", "target"}
@@ -121,7 +133,9 @@ def load_show(root: Path) -> Show:
     try:
         uuid.UUID(guid)
     except ValueError:
-        raise top.fail("guid", f"must be a UUID (podcast:guid), got {guid!r}; never change it once published") from None
+        raise top.fail(
+            "guid", f"must be a UUID (podcast:guid), got {guid!r}; never change it once published"
+        ) from None
 
     image: Path | None = None
     image_text = top.text_value("image")
@@ -174,14 +188,22 @@ def render_new_config(
     doc.add("description", description)
     doc.add("language", _noted(language, "ISO 639 code: fr, en, en-us ..."))
     doc.add("author", author)
-    doc.add("categories", _noted([str(c) for c in categories], "Apple categories, \"Category\" or \"Category > Subcategory\"; the first counts most"))
+    doc.add(
+        "categories",
+        _noted(
+            [str(c) for c in categories],
+            'Apple categories, "Category" or "Category > Subcategory"; the first counts most',
+        ),
+    )
     doc.add("explicit", explicit)
     doc.add("type", _noted(show_type, "episodic (newest first) or serial (in order)"))
     if image:
         doc.add("image", _noted(image, "square JPEG or PNG, 1400 to 3000 px"))
     doc.add("locked", _noted(True, "podcast:locked: other hosts must refuse to import the show"))
     doc.add(tomlkit.nl())
-    doc.add(tomlkit.comment("podcast:guid, derived once from the first feed URL. Never change it, even if the"))
+    doc.add(
+        tomlkit.comment("podcast:guid, derived once from the first feed URL. Never change it, even if the")
+    )
     doc.add(tomlkit.comment("feed moves: apps and directories use it to recognise the show."))
     doc.add("guid", podcast_guid(base_url + "feed.xml"))
     doc.add(tomlkit.nl())
@@ -190,11 +212,17 @@ def render_new_config(
     owner.add("email", email)
     doc.add("owner", owner)
     publish = tomlkit.table()
-    publish.add("base_url", _noted(base_url, "where listeners fetch the files; the feed is <base_url>feed.xml"))
+    publish.add(
+        "base_url", _noted(base_url, "where listeners fetch the files; the feed is <base_url>feed.xml")
+    )
     if target:
         publish.add("target", target)
     else:
-        publish.add(tomlkit.comment('target = "/srv/www/podcast"  # a folder or file:// URL; `publish --to` overrides'))
+        publish.add(
+            tomlkit.comment(
+                'target = "/srv/www/podcast"  # a folder or file:// URL; `publish --to` overrides'
+            )
+        )
     doc.add("publish", publish)
     return tomlkit.dumps(doc)
 

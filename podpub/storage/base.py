@@ -34,6 +34,8 @@ class Target(ABC):
 
     #: shown to the producer, e.g. "/srv/www/podcast" or "s3://bucket/show"
     description: str
+    #: whether `verify()` is cheap enough to run on every unchanged file of every publish
+    verify_is_cheap: bool = False
 
     @abstractmethod
     def read_manifest(self) -> Manifest | None:

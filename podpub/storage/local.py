@@ -15,6 +15,8 @@ from podpub.storage.manifest import MANIFEST_KEY, Manifest
 class LocalTarget(Target):
     """Files under a root folder; every write is a temp file renamed into place."""
 
+    verify_is_cheap = True
+
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.description = str(self.root)
@@ -40,7 +42,9 @@ class LocalTarget(Target):
         try:
             atomic_copy(upload.source, dest)
         except OSError as exc:
-            raise OperationError(f"{dest}: cannot write ({exc.strerror}); check the folder's permissions and free space") from None
+            raise OperationError(
+                f"{dest}: cannot write ({exc.strerror}); check the folder's permissions and free space"
+            ) from None
         if progress:
             progress(upload.size)
 

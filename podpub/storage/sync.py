@@ -66,7 +66,12 @@ def _order(upload: Upload) -> tuple[int, str]:
 
 
 def make_plan(
-    site: Sequence[Upload], feed_key: str, target: Target, *, prune: bool = False, check_existing: bool = False
+    site: Sequence[Upload],
+    feed_key: str,
+    target: Target,
+    *,
+    prune: bool = False,
+    check_existing: bool = False,
 ) -> Plan:
     """Compare the site with what the target's manifest says is live.
 
@@ -149,7 +154,9 @@ def execute(
     if plan.deletions:
         # Keep owning the doomed files until they are gone, so an interrupted prune can resume.
         live = plan.previous.files if plan.previous else {}
-        interim = Manifest({**plan.manifest.files, **{k: live[k] for k in plan.deletions}}, plan.manifest.feed)
+        interim = Manifest(
+            {**plan.manifest.files, **{k: live[k] for k in plan.deletions}}, plan.manifest.feed
+        )
         target.write_manifest(interim, plan.previous)
         for key in plan.deletions:
             target.delete(key)

@@ -1,0 +1,487 @@
+"""The `podpub` command: parse options, call the pipeline, print the result. No business logic."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from podpub import __version__
+from podpub.errors import InputError, PodpubError
+
+
+@dataclass
+class Settings:
+    directory: Path
+    verbose: bool = False
+    quiet: bool = False
+
+
+_state = Settings(directory=Path.cwd())
+
+
+def _console(stderr: bool = False) -> Console:
+    # rich only colours a terminal; NO_COLOR is honoured by rich itself.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+out = _console()
+err = _console(stderr=True)
+
+
+def say(message: str) -> None:
+    if not _state.quiet:
+        out.print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    err.print(f"warning: {message}", markup=False, style="yellow")
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def format_duration(seconds: float) -> str:
+    total = round(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{size} B"
+
+
+def parse_datetime(value: str, option: str) -> datetime:
+    """An ISO 8601 date or date-time; without an offset it is the machine's local time."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InputError(
+            f"{option} {value!r}: not an ISO 8601 date, e.g. 2026-12-01 or 2026-12-01T09:30+01:00"
+        ) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.astimezone()
+    return parsed.replace(microsecond=0)
+
+
+class PodpubGroup(click.Group):
+    """Lists commands in the order a producer uses them, not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=PodpubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="podpub")
+@click.option(
+    "-C",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Run as if started in DIR (the show folder or one inside it).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Say more; show tracebacks on errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
+def cli(directory: Path | None, verbose: bool, quiet: bool) -> None:
+    """Publish a podcast: from audio files to a feed every app accepts."""
+    _state.directory = (directory or Path.cwd()).resolve()
+    _state.verbose, _state.quiet = verbose, quiet and not verbose
+
+
+# --- init --------------------------------------------------------------------------------------
+
+
+def _required(values: dict[str, Any], prompts: dict[str, str]) -> None:
+    missing = [name for name in prompts if not values.get(name)]
+    if not missing:
+        return
+    if not sys.stdin.isatty():
+        flags = ", ".join(f"--{name.replace('_', '-')}" for name in missing)
+        raise InputError(f"missing required option(s): {flags}")
+    for name in missing:
+        values[name] = click.prompt(prompts[name])
+
+
+@cli.command()
+@click.argument("dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The show's name.")
+@click.option("--author", help="Who makes the show (itunes:author, owner name).")
+@click.option("--email", help="Owner e-mail (Apple and Spotify send verification mail here).")
+@click.option("--language", help="ISO 639 code: fr, en, en-us ...")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    help='Apple category, e.g. "Society & Culture > Documentary"; repeatable.',
+)
+@click.option("--base-url", help="Where listeners fetch the files, e.g. https://cdn.example.org/show/")
+@click.option("--description", default="", help="What the show is about.")
+@click.option(
+    "--image", type=click.Path(dir_okay=False, path_type=Path), help="Square JPEG/PNG artwork, 1400-3000 px."
+)
+@click.option("--explicit/--clean", default=False, help="Whether the show is explicit (default: clean).")
+@click.option(
+    "--type", "show_type", type=click.Choice(["episodic", "serial"]), default="episodic", show_default=True
+)
+@click.option("--target", help="Default publish target (folder or file:// URL).")
+def init(dir: Path | None, **options: Any) -> None:
+    """Create a show: podcast.toml, episodes/ and media/ in DIR (default: here)."""
+    from podpub.podcasts.setup import create_show
+
+    root = (_state.directory / dir) if dir else _state.directory
+    _required(
+        options,
+        {
+            "title": "Show title",
+            "author": "Author",
+            "email": "Owner e-mail",
+            "language": "Language (ISO 639, e.g. fr)",
+            "base_url": "Base URL where listeners fetch the files",
+        },
+    )
+    if not options["categories"]:
+        if not sys.stdin.isatty():
+            raise InputError("missing required option(s): --category (see `podpub categories`)")
+        options["categories"] = (click.prompt("Apple category (e.g. Society & Culture > Documentary)"),)
+    created = create_show(root, **options)
+    say(f"Created {created.config_path} (podcast:guid {created.guid})")
+    say("Next: podpub add EPISODE.mp3, then podpub publish --to DIR")
+
+
+@cli.command()
+def categories() -> None:
+    """List Apple Podcasts' categories, as podcast.toml expects them."""
+    from podpub.podcasts.categories import all_categories
+
+    for name in all_categories():
+        click.echo(name)
+
+
+# --- add ---------------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--title", help="Episode title (default: the tag title, then the file name).")
+@click.option(
+    "--date", "date_text", help="Publication date, ISO 8601 (default: now; a future date schedules it)."
+)
+@click.option("--season", type=click.IntRange(min=1), help="Season number.")
+@click.option("--number", type=click.IntRange(min=1), help="Episode number.")
+@click.option(
+    "--type",
+    "episode_type",
+    type=click.Choice(["full", "trailer", "bonus"]),
+    default="full",
+    show_default=True,
+)
+@click.option("--explicit/--clean", default=None, help="Override the show's explicit setting.")
+@click.option(
+    "--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path), help="Markdown show notes."
+)
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="Episode artwork.")
+@click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
+def add(
+    audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_json: bool, **options: Any
+) -> None:
+    """Probe AUDIO files and write one episode file each (copying audio into media/)."""
+    from podpub import pipeline
+    from podpub.episodes.add import EpisodeOptions, add_episodes
+
+    ws = pipeline.open_workspace(_state.directory)
+    opts = EpisodeOptions(
+        date=parse_datetime(date_text, "--date") if date_text else None,
+        type=episode_type,
+        **{k: (v.resolve() if isinstance(v, Path) else v) for k, v in options.items()},
+    )
+    now = datetime.now().astimezone()
+    added = add_episodes(
+        ws.show, [p if p.is_absolute() else Path.cwd() / p for p in audio], opts, now=now, cache=ws.cache
+    )
+    if as_json:
+        emit_json(
+            [
+                {
+                    "file": str(a.episode_file),
+                    "audio": str(a.audio),
+                    "guid": a.guid,
+                    "title": a.title,
+                    "date": a.date.isoformat(),
+                    "status": "scheduled" if a.date > now else ("draft" if opts.draft else "published"),
+                    "media": a.info.to_json(),
+                }
+                for a in added
+            ]
+        )
+        return
+    for a in added:
+        when = "scheduled for " + a.date.isoformat() if a.date > now else a.date.isoformat()
+        say(f"Added {a.episode_file.relative_to(ws.show.root)}: {a.title!r}")
+        say(f"  audio    {a.audio.relative_to(ws.show.root)}{' (copied)' if a.copied else ''}")
+        say(
+            f"  read     {a.info.format}, {a.info.mime_type}, {format_duration(a.info.duration)} "
+            f"({a.info.duration:.2f} s{'' if a.info.exact_duration else ', estimated'}), {format_size(a.info.size)}"
+            f"{', ' + str(len(a.info.chapters)) + ' chapters' if a.info.chapters else ''}"
+            f"{', cover art' if a.info.has_cover else ''}"
+        )
+        say(f"  date     {when}{' (draft)' if opts.draft else ''}")
+        say(f"  guid     {a.guid}")
+        for warning in a.info.warnings:
+            warn(f"{a.audio.name}: {warning}")
+
+
+# --- list / inspect ----------------------------------------------------------------------------
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def list_episodes(as_json: bool) -> None:
+    """Episodes with their status (published, scheduled, draft), date, duration, title and guid."""
+    from podpub import pipeline
+
+    ws = pipeline.open_workspace(_state.directory)
+    rows = pipeline.episode_rows(ws, now=pipeline.now_utc())
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("status", "date", "duration", "title", "guid"):
+        table.add_column(column, no_wrap=column != "title")
+    for row in rows:
+        table.add_row(
+            row["status"],
+            row["date"][:16].replace("T", " "),
+            format_duration(row["duration"]),
+            row["title"],
+            row["guid"],
+        )
+    if not _state.quiet:
+        out.print(table)
+        if not rows:
+            say("No episodes yet: podpub add EPISODE.mp3")
+
+
+@cli.command()
+@click.argument("audio", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def inspect(audio: Path, as_json: bool) -> None:
+    """Everything podpub reads from an audio or video file."""
+    from podpub.episodes.probe import probe
+
+    path = audio if audio.is_absolute() else Path.cwd() / audio
+    info = probe(path)
+    if as_json:
+        emit_json({"file": str(path), **info.to_json()})
+        return
+    rows = [
+        ("file", str(audio)),
+        ("format", info.format),
+        ("type", info.mime_type),
+        (
+            "duration",
+            f"{format_duration(info.duration)} ({info.duration:.3f} s, "
+            f"{'exact' if info.exact_duration else 'estimated'})",
+        ),
+        ("size", f"{info.size} bytes ({format_size(info.size)})"),
+        ("bitrate", f"{info.bitrate // 1000} kb/s" if info.bitrate else "-"),
+        ("sample rate", f"{info.sample_rate} Hz" if info.sample_rate else "-"),
+        ("channels", str(info.channels or "-")),
+        ("title", info.title or "-"),
+        ("artist", info.artist or "-"),
+        ("album", info.album or "-"),
+        ("date", info.date or "-"),
+        ("comment", info.comment or "-"),
+        ("cover", info.cover_mime or "yes" if info.has_cover else "no"),
+    ]
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in rows:
+        table.add_row(key, value)
+    out.print(table)
+    if info.chapters:
+        out.print("chapters", style="bold")
+        for chapter in info.chapters:
+            out.print(f"  {format_duration(chapter.start):>8}  {chapter.title}", markup=False)
+    for warning in info.warnings:
+        warn(warning)
+
+
+# --- build / publish / serve -------------------------------------------------------------------
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        warn(warning)
+
+
+@cli.command()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder (default: public/ in the show).",
+)
+def build(out: Path | None) -> None:
+    """Render the feed and lay out every published file in a folder."""
+    from podpub import pipeline
+
+    ws = pipeline.open_workspace(_state.directory)
+    result = pipeline.build(ws, (Path.cwd() / out) if out else None)
+    _print_warnings(result.site.warnings)
+    say(
+        f"Built {len(result.site.episodes)} episode(s) into {result.out} "
+        f"({len(result.report.uploaded)} file(s) written, {len(result.report.skipped)} unchanged)"
+    )
+    say(f"Feed: {result.out / result.site.feed_key} (published as {result.site.feed_url})")
+
+
+@cli.command()
+@click.option("--to", "target_spec", help="Target: a folder or file:// URL (default: [publish] target).")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="After the new feed is live, delete files podpub published that it no longer links.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the plan or the result as JSON.")
+def publish(target_spec: str | None, dry_run: bool, prune: bool, as_json: bool) -> None:
+    """Build, then copy what changed to the target: media first, the feed last."""
+    from podpub import pipeline
+    from podpub.storage.targets import open_target
+
+    ws = pipeline.open_workspace(_state.directory)
+    target = open_target(target_spec or ws.show.publish.target, ws.show.root)
+    result = pipeline.build(ws)
+    _print_warnings(result.site.warnings)
+    plan = pipeline.publish_plan(result, target, prune=prune)
+    if dry_run:
+        if as_json:
+            emit_json(
+                {
+                    "target": target.description,
+                    "dry_run": True,
+                    "upload": [u.key for u in plan.writes],
+                    "unchanged": [u.key for u in plan.unchanged],
+                    "delete": plan.deletions,
+                    "bytes": plan.upload_bytes,
+                }
+            )
+            return
+        say(
+            f"Plan for {target.description}:"
+            if not plan.is_empty
+            else f"{target.description} is up to date; nothing to do"
+        )
+        for upload in plan.writes:
+            say(f"  upload  {upload.key}  ({format_size(upload.size)})")
+        for key in plan.deletions:
+            say(f"  delete  {key}")
+        say(
+            f"  {len(plan.writes)} to upload ({format_size(plan.upload_bytes)}), {len(plan.unchanged)} unchanged, "
+            f"{len(plan.deletions)} to delete"
+        )
+        return
+    from podpub.storage import sync
+
+    report = sync.execute(plan, target)
+    if as_json:
+        emit_json(
+            {
+                "target": target.description,
+                "feed_url": result.site.feed_url,
+                "uploaded": [u.key for u in report.uploaded],
+                "skipped": len(report.skipped),
+                "deleted": report.deleted,
+                "bytes": report.uploaded_bytes,
+                "seconds": round(report.seconds, 3),
+            }
+        )
+        return
+    for upload in report.uploaded:
+        if _state.verbose:
+            say(f"  put     {upload.key}")
+    say(
+        f"Published {len(result.site.episodes)} episode(s) to {target.description}: "
+        f"{len(report.uploaded)} file(s) copied ({format_size(report.uploaded_bytes)}), "
+        f"{len(report.skipped)} unchanged, {len(report.deleted)} deleted in {report.seconds:.2f} s"
+    )
+    say(f"Feed: {result.site.feed_url}")
+
+
+@cli.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN)."
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port)."
+)
+def serve(host: str, port: int) -> None:
+    """Preview: build for this server's address and serve it (with Range support) until Ctrl-C."""
+    from podpub import pipeline
+    from podpub import serve as preview
+
+    ws = pipeline.open_workspace(_state.directory)
+    root = ws.show.root / pipeline.STAGING / "preview-site"
+    root.mkdir(parents=True, exist_ok=True)
+    server = preview.make_server(root, host, port, log=_stderr_line if _state.verbose else _ignore)
+    base_url = preview.base_url_for(host, server.port)
+    result = pipeline.build(ws, root, base_url=base_url)
+    _print_warnings(result.site.warnings)
+    say(f"Serving {len(result.site.episodes)} episode(s); subscribe to {base_url}{result.site.feed_key}")
+    say("Press Ctrl-C to stop.")
+    preview.serve_until_interrupted(server)
+
+
+def _stderr_line(line: str) -> None:
+    err.print(line, markup=False)
+
+
+def _ignore(line: str) -> None:
+    pass
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    err.print(f"error: {message}", markup=False, style="red")
+    sys.exit(code)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI with podpub's error convention: one line on stderr, exit 2 bad input, 1 failure."""
+    try:
+        code = cli.main(args=argv, prog_name="podpub", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except PodpubError as exc:
+        if _state.verbose:
+            traceback.print_exc()
+        _fail(exc.message, exc.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted; nothing half-written (rerun to continue)", 130)
+    except Exception as exc:  # a bug: say so in one line, keep the traceback for --verbose
+        if _state.verbose or os.environ.get("PODPUB_DEBUG"):
+            traceback.print_exc()
+        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose and report it)", 1)
+    sys.exit(code if isinstance(code, int) else 0)

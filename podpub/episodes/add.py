@@ -1,0 +1,178 @@
+"""`podpub add`: turn audio files into episode files.
+
+Everything is checked before anything is written (every audio file probed, the notes and image
+read), and the files written are removed again if a later write fails, so a failed `add` leaves
+the show folder as it was. The GUID is a random UUID chosen here, once: it never depends on the
+title, the file or the URL, so no later edit can make apps download the episode again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from podpub.episodes import frontmatter
+from podpub.episodes.cache import MediaCache
+from podpub.episodes.files import next_file_number
+from podpub.episodes.mediainfo import MediaInfo
+from podpub.episodes.probe import probe
+from podpub.errors import InputError
+from podpub.fsutil import atomic_copy, atomic_write_text, is_within, sha256_file
+from podpub.podcasts.artwork import check_artwork
+from podpub.podcasts.model import Show
+from podpub.slugs import slugify
+
+
+@dataclass(frozen=True)
+class EpisodeOptions:
+    """What the producer said on the command line; None means "use the default"."""
+
+    title: str | None = None
+    date: datetime | None = None
+    season: int | None = None
+    number: int | None = None
+    type: str = "full"
+    explicit: bool | None = None
+    notes_file: Path | None = None
+    image: Path | None = None
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Added:
+    episode_file: Path
+    audio: Path  # inside the show
+    copied: bool
+    guid: str
+    title: str
+    date: datetime
+    info: MediaInfo
+
+
+def default_title(info: MediaInfo, audio: Path) -> str:
+    """The tag title, else a readable form of the file name."""
+    if info.title and info.title.strip():
+        return " ".join(info.title.split())
+    return " ".join(audio.stem.replace("_", " ").replace("-", " ").split()) or audio.stem
+
+
+def _unique_destination(folder: Path, name: str, source: Path) -> tuple[Path, bool]:
+    """Where to copy `source` in `folder`: its slugged name, or name-2, -3 if taken by other bytes.
+
+    Returns the path and whether a copy is needed (False when identical bytes are already there).
+    """
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate = folder / name
+    counter = 2
+    source_hash: str | None = None
+    while candidate.exists():
+        source_hash = source_hash or sha256_file(source)
+        if candidate.stat().st_size == source.stat().st_size and sha256_file(candidate) == source_hash:
+            return candidate, False
+        candidate = folder / f"{stem}-{counter}{suffix}"
+        counter += 1
+    return candidate, True
+
+
+def add_episodes(
+    show: Show, audio_files: list[Path], options: EpisodeOptions, *, now: datetime, cache: MediaCache
+) -> list[Added]:
+    if not audio_files:
+        raise InputError("no audio file given; usage: podpub add AUDIO...")
+    if len(audio_files) > 1:
+        for flag, value in (
+            ("--title", options.title),
+            ("--number", options.number),
+            ("--notes", options.notes_file),
+        ):
+            if value is not None:
+                raise InputError(f"{flag} applies to one episode; add the files one at a time to use it")
+    probed = [(path, probe(path)) for path in audio_files]
+    for path, info in probed:
+        if not info.suitable:
+            raise InputError(
+                f"{path.name}: {info.format} is not playable in podcast apps; encode it to MP3 or M4A first"
+            )
+    notes = ""
+    if options.notes_file is not None:
+        try:
+            notes = options.notes_file.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError(f"--notes {options.notes_file}: file not found") from None
+        except UnicodeDecodeError:
+            raise InputError(f"--notes {options.notes_file}: not UTF-8 text; save it as UTF-8") from None
+    if options.image is not None:
+        check_artwork(options.image, f"--image {options.image}")
+    date = options.date or now.replace(microsecond=0)
+
+    written: list[Path] = []
+    added: list[Added] = []
+    try:
+        number = next_file_number(show)
+        image_rel: str | None = None
+        if options.image is not None:
+            image_rel = _bring_in(show, options.image, show.root / "artwork", written)
+        for path, info in probed:
+            audio_rel = _bring_in(show, path, show.media_dir, written, extension=info.extension)
+            audio_abs = show.root / audio_rel
+            title = options.title or default_title(info, path)
+            guid = str(uuid.uuid4())
+            values: dict[str, object] = {
+                "guid": guid,
+                "title": title,
+                "date": date,
+                "audio": audio_rel,
+                "type": options.type,
+                "season": options.season,
+                "number": options.number,
+                "explicit": options.explicit,
+                "draft": True if options.draft else None,
+                "image": image_rel,
+            }
+            body = notes if options.notes_file is not None else (info.comment or "")
+            slug = slugify(title)
+            episode_file = show.episodes_dir / f"{number:04d}-{slug}.md"
+            number += 1
+            text = frontmatter.join(frontmatter.new_front_matter(values), body)
+            _check_writable(episode_file)
+            atomic_write_text(episode_file, text)
+            written.append(episode_file)
+            cache.facts(audio_abs)
+            added.append(Added(episode_file, audio_abs, audio_abs != path.resolve(), guid, title, date, info))
+        cache.save()
+    except BaseException:
+        for path in reversed(written):
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+    return added
+
+
+def _check_writable(path: Path) -> None:
+    if path.exists():
+        raise InputError(f"{path}: already exists; choose another --title")
+
+
+def _bring_in(
+    show: Show, source: Path, folder: Path, written: list[Path], extension: str | None = None
+) -> str:
+    """The show-relative path of `source`, copying it into `folder` when it lives elsewhere."""
+    source = source.resolve()
+    if is_within(source, show.root):
+        return source.relative_to(show.root.resolve()).as_posix()
+    suffix = extension or source.suffix.lower()
+    name = slugify(source.stem, "file") + suffix
+    folder.mkdir(parents=True, exist_ok=True)
+    dest, needed = _unique_destination(folder, name, source)
+    if needed:
+        try:
+            atomic_copy(source, dest)
+        except OSError as exc:
+            raise InputError(f"{dest}: cannot copy {source.name} into the show ({exc.strerror})") from None
+        shutil.copystat(source, dest)
+        written.append(dest)
+    return dest.relative_to(show.root).as_posix()

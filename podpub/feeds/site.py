@@ -1,0 +1,149 @@
+"""The site: every file published under `base_url` — the feed and the files it links.
+
+Media and artwork keys carry a hash of their content (`media/les-ecoles-3f2a9c1d0b4e.mp3`). A key
+therefore never changes meaning: replacing an episode's audio gives a new URL (apps and CDNs never
+serve a stale or half-replaced file at an old one, and Apple's player does not loop on changed
+byte ranges) while the episode's GUID stays the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from podpub.episodes.cache import MediaCache
+from podpub.episodes.model import Episode, Status
+from podpub.errors import InputError
+from podpub.feeds.render import FeedEpisode, render_feed
+from podpub.fsutil import atomic_write_bytes, sha256_file
+from podpub.mediatypes import content_type_for
+from podpub.podcasts.artwork import check_artwork
+from podpub.podcasts.model import Show
+from podpub.slugs import slugify
+from podpub.storage.base import Upload
+
+HASH_LENGTH = 12
+FEED_CACHE_CONTROL = "public, max-age=300"
+IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+@dataclass
+class Site:
+    files: list[Upload]  # the feed included
+    feed_key: str
+    feed_url: str
+    episodes: list[Episode]  # those in the feed, with media facts
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def feed(self) -> Upload:
+        return next(f for f in self.files if f.key == self.feed_key)
+
+
+def with_media(episodes: Sequence[Episode], cache: MediaCache) -> list[Episode]:
+    """The episodes with their audio facts, probing only files that changed since last time."""
+    from dataclasses import replace
+
+    result = []
+    for episode in episodes:
+        facts = cache.facts(episode.audio)
+        result.append(replace(episode, media=facts.info, sha256=facts.sha256))
+    return result
+
+
+def _immutable(key_stem: str, source: Path, extension: str, sha256: str | None = None) -> Upload:
+    digest = sha256 or sha256_file(source)
+    key = f"{key_stem}-{digest[:HASH_LENGTH]}{extension}"
+    return Upload(
+        key=key,
+        source=source,
+        size=source.stat().st_size,
+        sha256=digest,
+        content_type=content_type_for(key),
+        cache_control=IMMUTABLE_CACHE_CONTROL,
+    )
+
+
+def assemble(
+    show: Show,
+    episodes: Sequence[Episode],
+    cache: MediaCache,
+    *,
+    now: datetime,
+    staging: Path,
+    base_url: str | None = None,
+) -> Site:
+    """Decide every published file and render the feed into `staging/feed.xml`.
+
+    Only published episodes are included: a draft's or a scheduled episode's audio is not put
+    online before its date.
+    """
+    base = base_url or show.publish.base_url
+    live = [e for e in episodes if e.status(now) is Status.PUBLISHED]
+    live = with_media(live, cache)
+    warnings: list[str] = []
+    files: dict[str, Upload] = {}
+
+    def add(upload: Upload) -> str:
+        files[upload.key] = upload
+        return base + upload.key
+
+    image_url = None
+    if show.image:
+        art = check_artwork(show.image, f"{show.config_path.name}: image {show.image.name}")
+        warnings.extend(art.warnings)
+        image_url = add(_immutable(f"artwork/{slugify(show.title, 'cover')}", show.image, art.extension))
+    else:
+        warnings.append(
+            f"{show.config_path.name}: no show artwork; Apple and Spotify require it (image = ...)"
+        )
+
+    items = []
+    for episode in live:
+        assert episode.media is not None
+        if not episode.media.suitable:
+            raise InputError(
+                f"{episode.source.name}: audio {episode.audio.name} is {episode.media.format}, which podcast "
+                "apps cannot play; encode it to MP3 or M4A and point `audio` at the new file"
+            )
+        enclosure = add(
+            _immutable(
+                f"media/{slugify(episode.slug)}", episode.audio, episode.media.extension, episode.sha256
+            )
+        )
+        episode_image = None
+        if episode.image:
+            art = check_artwork(episode.image, f"{episode.source.name}: image {episode.image.name}")
+            warnings.extend(art.warnings)
+            episode_image = add(_immutable(f"artwork/{slugify(episode.slug)}", episode.image, art.extension))
+        items.append(FeedEpisode(episode=episode, enclosure_url=enclosure, image_url=episode_image))
+
+    feed_key = show.publish.feed_name
+    feed_show = show
+    if base_url:
+        from dataclasses import replace
+
+        feed_show = replace(show, publish=replace(show.publish, base_url=base_url))
+    xml = render_feed(feed_show, items, image_url=image_url)
+    feed_path = staging / feed_key
+    atomic_write_bytes(feed_path, xml)
+    import hashlib
+
+    files[feed_key] = Upload(
+        key=feed_key,
+        source=feed_path,
+        size=len(xml),
+        sha256=hashlib.sha256(xml).hexdigest(),
+        content_type=content_type_for(feed_key),
+        cache_control=FEED_CACHE_CONTROL,
+    )
+    cache.save()
+    return Site(
+        files=sorted(files.values(), key=lambda u: u.key),
+        feed_key=feed_key,
+        feed_url=base + feed_key,
+        episodes=live,
+        warnings=warnings,
+    )

@@ -1,0 +1,101 @@
+"""The data flow from a show folder to a target: read, probe, assemble, sync.
+
+The CLI calls these functions and only prints what they return; tests and other tools can call
+them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from podpub.episodes.cache import MediaCache
+from podpub.episodes.files import load_episodes
+from podpub.episodes.model import Episode
+from podpub.feeds.site import Site, assemble
+from podpub.podcasts.config import find_show_root, load_show
+from podpub.podcasts.model import Show
+from podpub.storage import sync
+from podpub.storage.base import Target, Upload
+from podpub.storage.local import LocalTarget
+
+STAGING = Path(".podpub") / "staging"
+
+
+@dataclass
+class Workspace:
+    """A loaded show: its config, its episodes and the media cache they share."""
+
+    show: Show
+    episodes: list[Episode]
+    cache: MediaCache
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def open_workspace(directory: Path) -> Workspace:
+    show = load_show(find_show_root(directory))
+    return Workspace(show, load_episodes(show), MediaCache(show.root))
+
+
+def default_out(show: Show) -> Path:
+    return show.root / "public"
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    out: Path
+    report: sync.Report
+
+
+def build(
+    ws: Workspace, out: Path | None = None, *, now: datetime | None = None, base_url: str | None = None
+) -> BuildResult:
+    """Render the site and mirror it into `out`, exactly as it will be published."""
+    out = (out or default_out(ws.show)).resolve()
+    staging = ws.show.root / STAGING / ("preview" if base_url else "site")
+    site = assemble(ws.show, ws.episodes, ws.cache, now=now or now_utc(), staging=staging, base_url=base_url)
+    target = LocalTarget(out)
+    plan = sync.make_plan(
+        site.files, site.feed_key, target, prune=True, check_existing=target.verify_is_cheap
+    )
+    report = sync.execute(plan, target)
+    return BuildResult(site, out, report)
+
+
+def publish_plan(result: BuildResult, target: Target, *, prune: bool = False) -> sync.Plan:
+    """Plan the upload of the built site; the files come from the build folder."""
+    uploads = [
+        Upload(u.key, result.out / u.key, u.size, u.sha256, u.content_type, u.cache_control)
+        for u in result.site.files
+    ]
+    return sync.make_plan(
+        uploads, result.site.feed_key, target, prune=prune, check_existing=target.verify_is_cheap
+    )
+
+
+def episode_rows(ws: Workspace, *, now: datetime) -> list[dict[str, object]]:
+    """One row per episode for `podpub list`, newest first; probing only changed audio."""
+    rows = []
+    for episode in sorted(ws.episodes, key=lambda e: (e.date, e.guid), reverse=True):
+        facts = ws.cache.facts(episode.audio)
+        rows.append(
+            {
+                "status": episode.status(now).value,
+                "date": episode.date.isoformat(),
+                "duration": facts.info.duration,
+                "title": episode.title,
+                "guid": episode.guid,
+                "file": episode.source.relative_to(ws.show.root).as_posix(),
+                "audio": episode.audio.relative_to(ws.show.root).as_posix(),
+                "season": episode.season,
+                "number": episode.number,
+                "type": episode.type,
+            }
+        )
+    ws.cache.save()
+    return rows
