@@ -550,6 +550,17 @@ def test_clean_text() -> None:
     assert clean_line(" a \n\t b\x1b ") == "a b"
 
 
+def test_no_break_spaces_survive(show: Show, root: Path) -> None:
+    """French typography puts U+00A0/U+202F before « : ? ! »; they are text, not collapsible space."""
+    title = "Quoi\u202f? «\u00a0Tout\u00a0» : oui"
+    notes = "Alors\u202f? «\u00a0Rien\u00a0»\n\n" + "mot " * 2000
+    item = make_item(root, 1, datetime(2024, 1, 1, tzinfo=UTC), title=title, notes=notes)
+    el = parse_strict(render_feed(show, [item], image_url=COVER))[0].find("item")
+    assert el.findtext("title") == title
+    assert el.findtext("description").startswith("<p>Alors\u202f? «\u00a0Rien\u00a0»</p>")
+    assert clean_line("a\u00a0\n b") == "a\u00a0 b"
+
+
 def test_render_is_pure_with_respect_to_the_show_object(show: Show, root: Path) -> None:
     """A replace()d Show with equal fields renders the same bytes: nothing depends on identity."""
     items = three_items(root)

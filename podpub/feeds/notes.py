@@ -53,8 +53,9 @@ _DROP_WITH_CONTENT = frozenset(
     }
 )  # fmt: skip
 
-_TOKENS = re.compile(r"\s+|\S+")
-_SPACES = re.compile(r"\s+")
+# ASCII whitespace only: a no-break space (French « », ` :`) must neither be squeezed nor cut at.
+_TOKENS = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
+_SPACES = re.compile(r"[ \t\n\r\f]+")
 
 
 def absolute_url(url: str, base_url: str | None) -> str | None:

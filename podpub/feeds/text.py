@@ -13,7 +13,8 @@ import re
 
 # XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_WHITESPACE_RUN = re.compile(r"\s+")
+# Line breaks, tabs and spaces; not U+00A0/U+202F, which French titles use on purpose.
+_WHITESPACE_RUN = re.compile("[ \t\n\r\x85\u2028\u2029]+")
 
 
 def clean_text(s: str) -> str:
