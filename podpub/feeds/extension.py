@@ -84,7 +84,7 @@ def rfc2822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
-class PodpubExtension(BaseExtension):  # type: ignore[misc]
+class PodpubExtension(BaseExtension):
     """Channel-level tags feedgen cannot write correctly (see the module docstring)."""
 
     def __init__(self) -> None:
@@ -167,7 +167,7 @@ def _group_categories(
     return list(grouped.items())
 
 
-class PodpubEntryExtension(BaseEntryExtension):  # type: ignore[misc]
+class PodpubEntryExtension(BaseEntryExtension):
     """Item-level tags: `pubDate`, `itunes:explicit`, `itunes:image`, CDATA `description` and
     `content:encoded`."""
 
