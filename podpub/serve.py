@@ -495,9 +495,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Access-Control-Allow-Origin", "*")
         # Web players need to read these on cross-origin responses to drive range requests.
-        self.send_header(
-            "Access-Control-Expose-Headers", "Accept-Ranges, Content-Length, Content-Range, ETag"
-        )
+        self.send_header("Access-Control-Expose-Headers", "Accept-Ranges, Content-Length, Content-Range, ETag")
         if self._must_close:
             self.send_header("Connection", "close")  # also sets self.close_connection
         self.end_headers()
@@ -547,9 +545,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 # Public entry points
 
 
-def make_server(
-    root: Path, host: str = "127.0.0.1", port: int = 8000, log: LogFunc = _no_log
-) -> PreviewServer:
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000, log: LogFunc = _no_log) -> PreviewServer:
     """Bind a preview server for the built site in `root`; call `serve_forever()` (or
     `serve_until_interrupted`) to run it.
 

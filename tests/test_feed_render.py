@@ -237,9 +237,7 @@ def test_items_in_xml(show: Show, root: Path) -> None:
 def test_description_and_content_are_cdata(show: Show, root: Path) -> None:
     feed = render_feed(show, three_items(root), image_url=COVER)
     assert b"<description><![CDATA[<p>Notes for <strong>episode 1</strong>.</p>]]></description>" in feed
-    assert (
-        b"<content:encoded><![CDATA[<p>Notes for <strong>episode 1</strong>.</p>]]></content:encoded>" in feed
-    )
+    assert b"<content:encoded><![CDATA[<p>Notes for <strong>episode 1</strong>.</p>]]></content:encoded>" in feed
 
 
 def test_empty_notes_description_is_the_title(show: Show, root: Path) -> None:
@@ -309,9 +307,7 @@ def test_bad_artwork_urls_raise(show: Show, root: Path, url: str) -> None:
     with pytest.raises(ValueError):
         render_feed(show, [], image_url=url)
     with pytest.raises(ValueError):
-        render_feed(
-            show, [make_item(root, 1, datetime(2024, 1, 1, tzinfo=UTC), image_url=url)], image_url=None
-        )
+        render_feed(show, [make_item(root, 1, datetime(2024, 1, 1, tzinfo=UTC), image_url=url)], image_url=None)
 
 
 def test_jpeg_artwork_is_accepted(show: Show) -> None:
@@ -346,9 +342,7 @@ def test_podcastparser_reads_every_episode(show: Show, root: Path) -> None:
         media = item.episode.media
         assert media is not None
         assert got["title"] == item.episode.title
-        assert got["enclosures"] == [
-            {"url": item.enclosure_url, "file_size": media.size, "mime_type": media.mime_type}
-        ]
+        assert got["enclosures"] == [{"url": item.enclosure_url, "file_size": media.size, "mime_type": media.mime_type}]
         assert got["total_time"] == duration_seconds(media.duration)
         assert got["published"] == int(item.episode.date.timestamp())
         assert got["explicit"] is bool(item.episode.explicit)
@@ -439,9 +433,7 @@ def test_hostile_text_round_trips(root: Path) -> None:
         hrefs = [a.get("href") for a in doc.iter("a")]
         assert hrefs == [BASE_URL + "notes/page.html"]  # absolute; javascript: dropped
         assert "[bad](javascript:alert(1))" in doc.text_content()  # markdown-it leaves it as plain text
-    content = lxml.html.fragment_fromstring(
-        el.findtext("content:encoded", namespaces=NS), create_parent="div"
-    )
+    content = lxml.html.fragment_fromstring(el.findtext("content:encoded", namespaces=NS), create_parent="div")
     assert [i.get("src") for i in content.iter("img")] == [BASE_URL + "pic.png"]
 
     assert podcastparser_parse(feed)["episodes"][0]["title"] == HOSTILE_CLEAN

@@ -246,9 +246,7 @@ def test_suffix_longer_than_file_returns_whole_file_as_206(running: Running) -> 
     assert response.getheader("Content-Range") == f"bytes 0-{MEDIA_SIZE - 1}/{MEDIA_SIZE}"
 
 
-@pytest.mark.parametrize(
-    "spec", [f"bytes={MEDIA_SIZE}-", f"bytes={MEDIA_SIZE + 5}-{MEDIA_SIZE + 9}", "bytes=-0"]
-)
+@pytest.mark.parametrize("spec", [f"bytes={MEDIA_SIZE}-", f"bytes={MEDIA_SIZE + 5}-{MEDIA_SIZE + 9}", "bytes=-0"])
 def test_unsatisfiable_range_is_416_with_size(running: Running, spec: str) -> None:
     response, _ = running.request("GET", "/media/a.mp3", {"Range": spec})
     assert response.status == 416
@@ -373,9 +371,7 @@ def test_traversal_and_odd_paths_are_404(running: Running, target: str) -> None:
 
 
 def test_absolute_form_target_is_contained_too(running: Running) -> None:
-    wire = raw_exchange(
-        running, b"GET http://x/../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
+    wire = raw_exchange(running, b"GET http://x/../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert wire.startswith(b"HTTP/1.1 404 ")
     assert b"outside the site" not in wire
 
@@ -484,9 +480,7 @@ def test_quiet_by_default(site: Site, capfd: pytest.CaptureFixture[str]) -> None
     assert captured.err == ""
 
 
-def test_client_disconnect_mid_download_is_silent(
-    running: Running, capfd: pytest.CaptureFixture[str]
-) -> None:
+def test_client_disconnect_mid_download_is_silent(running: Running, capfd: pytest.CaptureFixture[str]) -> None:
     big = running.site.root / "media" / "big.mp3"
     big.write_bytes(b"\0" * (32 * 1024 * 1024))
     sock = socket.create_connection(("127.0.0.1", running.server.port), timeout=10)
@@ -507,9 +501,7 @@ def test_client_disconnect_mid_download_is_silent(
 
 
 @pytest.mark.parametrize(("version", "status"), [(b"HTTP/9.9.9", b"400"), (b"HTTP/2.0", b"505")])
-def test_malformed_request_line_gets_a_plain_text_error(
-    running: Running, version: bytes, status: bytes
-) -> None:
+def test_malformed_request_line_gets_a_plain_text_error(running: Running, version: bytes, status: bytes) -> None:
     wire = raw_exchange(running, b"GET /feed.xml " + version + b"\r\n\r\n")
     head, _, _ = wire.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 " + status + b" ")

@@ -8,8 +8,9 @@ byte ranges) while the episode's GUID stays the same.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -44,8 +45,6 @@ class Site:
 
 def with_media(episodes: Sequence[Episode], cache: MediaCache) -> list[Episode]:
     """The episodes with their audio facts, probing only files that changed since last time."""
-    from dataclasses import replace
-
     result = []
     for episode in episodes:
         facts = cache.facts(episode.audio)
@@ -96,9 +95,7 @@ def assemble(
         warnings.extend(art.warnings)
         image_url = add(_immutable(f"artwork/{slugify(show.title, 'cover')}", show.image, art.extension))
     else:
-        warnings.append(
-            f"{show.config_path.name}: no show artwork; Apple and Spotify require it (image = ...)"
-        )
+        warnings.append(f"{show.config_path.name}: no show artwork; Apple and Spotify require it (image = ...)")
 
     items = []
     for episode in live:
@@ -109,9 +106,7 @@ def assemble(
                 "apps cannot play; encode it to MP3 or M4A and point `audio` at the new file"
             )
         enclosure = add(
-            _immutable(
-                f"media/{slugify(episode.slug)}", episode.audio, episode.media.extension, episode.sha256
-            )
+            _immutable(f"media/{slugify(episode.slug)}", episode.audio, episode.media.extension, episode.sha256)
         )
         episode_image = None
         if episode.image:
@@ -123,14 +118,10 @@ def assemble(
     feed_key = show.publish.feed_name
     feed_show = show
     if base_url:
-        from dataclasses import replace
-
         feed_show = replace(show, publish=replace(show.publish, base_url=base_url))
     xml = render_feed(feed_show, items, image_url=image_url)
     feed_path = staging / feed_key
     atomic_write_bytes(feed_path, xml)
-    import hashlib
-
     files[feed_key] = Upload(
         key=feed_key,
         source=feed_path,
