@@ -91,9 +91,7 @@ def measure(label: str, fn, *args) -> tuple[float, int, int]:
     seconds = time.perf_counter() - started
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(
-        f"{label:<14} {seconds:7.3f} s  {len(out) / 1e6:6.1f} MB of XML  peak {peak / 1e6:6.1f} MB (tracemalloc)"
-    )
+    print(f"{label:<14} {seconds:7.3f} s  {len(out) / 1e6:6.1f} MB of XML  peak {peak / 1e6:6.1f} MB (tracemalloc)")
     return seconds, len(out), peak
 
 
@@ -102,12 +100,8 @@ def main() -> None:
     show, items = make(n)
     print(f"{n} episodes with Markdown notes")
     best_raw = min(measure("raw feedgen", raw_feedgen, show, items)[0] for _ in range(3))
-    best_pod = min(
-        measure("podpub", lambda s, i: render_feed(s, i, image_url=None), show, items)[0] for _ in range(3)
-    )
-    print(
-        f"best of 3: raw feedgen {best_raw:.3f} s, podpub {best_pod:.3f} s, ratio {best_pod / best_raw:.2f}x"
-    )
+    best_pod = min(measure("podpub", lambda s, i: render_feed(s, i, image_url=None), show, items)[0] for _ in range(3))
+    print(f"best of 3: raw feedgen {best_raw:.3f} s, podpub {best_pod:.3f} s, ratio {best_pod / best_raw:.2f}x")
 
 
 if __name__ == "__main__":

@@ -141,7 +141,7 @@ def add_episodes(
             _check_writable(episode_file)
             atomic_write_text(episode_file, text)
             written.append(episode_file)
-            cache.facts(audio_abs)
+            cache.record(audio_abs, info)
             added.append(Added(episode_file, audio_abs, audio_abs != path.resolve(), guid, title, date, info))
         cache.save()
     except BaseException:

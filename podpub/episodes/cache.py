@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from podpub.episodes.mediainfo import MediaInfo
+from podpub.episodes.probe import probe
 from podpub.fsutil import atomic_write_text, sha256_file
 
 CACHE_VERSION = 1
@@ -54,8 +55,6 @@ class MediaCache:
 
     def facts(self, path: Path) -> MediaFacts:
         """The facts of `path`, from the cache when the file is unchanged, else probed now."""
-        from podpub.episodes.probe import probe
-
         stat = path.stat()
         key = self._key(path)
         entry = self._entries.get(key)
@@ -64,10 +63,14 @@ class MediaCache:
                 return MediaFacts(MediaInfo.from_json(entry["info"]), entry["sha256"])
             except (KeyError, TypeError, ValueError):
                 pass  # an entry from another version: probe again
-        info = probe(path)
-        digest = sha256_file(path)
         self.probed.append(path)
-        self._entries[key] = {
+        return self.record(path, probe(path))
+
+    def record(self, path: Path, info: MediaInfo) -> MediaFacts:
+        """Store facts already probed (by `add`, which reads each file before copying it in)."""
+        stat = path.stat()
+        digest = sha256_file(path)
+        self._entries[self._key(path)] = {
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,
             "sha256": digest,

@@ -1,0 +1,54 @@
+"""Probing: podpub's probe() against bare mutagen.File on each fixture format, in one run.
+
+probe() does more than mutagen (frame walk for MP3 without a Xing header, truncation checks,
+chapters, cover detection, our own MIME map); this prints what that costs per file.
+Run: python bench/bench_probe.py [repetitions]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import mutagen
+
+from podpub.episodes.probe import probe
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+FILES = [
+    "cbr.mp3",
+    "vbr_xing.mp3",
+    "vbr_noxing.mp3",
+    "chapters.mp3",
+    "chapters.m4a",
+    "video.mp4",
+    "vorbis.ogg",
+    "opus.opus",
+    "flac.flac",
+    "long.opus",
+]
+
+
+def per_call(fn, path: Path, reps: int) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        for _ in range(reps):
+            fn(path)
+        best = min(best, (time.perf_counter() - started) / reps)
+    return best
+
+
+def main() -> None:
+    reps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    print(f"{'file':<16} {'size':>8} {'mutagen':>10} {'podpub':>10} {'ratio':>7}   (best of 3 x {reps}, per file)")
+    for name in FILES:
+        path = FIXTURES / name
+        raw = per_call(mutagen.File, path, reps)
+        ours = per_call(probe, path, reps)
+        print(f"{name:<16} {path.stat().st_size:>8} {raw * 1000:>8.3f}ms {ours * 1000:>8.3f}ms {ours / raw:>6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
