@@ -30,8 +30,11 @@ _state = Settings(directory=Path.cwd())
 
 
 def _console(stderr: bool = False) -> Console:
-    # rich only colours a terminal; NO_COLOR is honoured by rich itself.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # rich only colours a terminal (and honours NO_COLOR); piped output gets no width limit, so a
+    # script reading `podpub list` gets one line per episode.
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else 1000
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 out = _console()
@@ -262,16 +265,12 @@ def list_episodes(as_json: bool) -> None:
         emit_json(rows)
         return
     table = Table(box=None, pad_edge=False)
-    for column in ("status", "date", "duration", "title", "guid"):
-        table.add_column(column, no_wrap=column != "title")
+    for column in ("status", "date", "duration", "guid"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("title")  # last, so a narrow terminal wraps only the title
     for row in rows:
-        table.add_row(
-            row["status"],
-            row["date"][:16].replace("T", " "),
-            format_duration(row["duration"]),
-            row["title"],
-            row["guid"],
-        )
+        date = str(row["date"])[:16].replace("T", " ")
+        table.add_row(str(row["status"]), date, format_duration(float(row["duration"])), str(row["guid"]), str(row["title"]))
     if not _state.quiet:
         out.print(table)
         if not rows:

@@ -21,6 +21,7 @@ from podpub.episodes.files import next_file_number
 from podpub.episodes.mediainfo import MediaInfo
 from podpub.episodes.probe import probe
 from podpub.errors import InputError
+from podpub.feeds.text import clean_line
 from podpub.fsutil import atomic_copy, atomic_write_text, is_within, sha256_file
 from podpub.podcasts.artwork import check_artwork
 from podpub.podcasts.model import Show
@@ -55,8 +56,9 @@ class Added:
 
 def default_title(info: MediaInfo, audio: Path) -> str:
     """The tag title, else a readable form of the file name."""
-    if info.title and info.title.strip():
-        return " ".join(info.title.split())
+    title = clean_line(info.title or "")
+    if title:
+        return title
     return " ".join(audio.stem.replace("_", " ").replace("-", " ").split()) or audio.stem
 
 
