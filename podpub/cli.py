@@ -270,7 +270,8 @@ def list_episodes(as_json: bool) -> None:
     table.add_column("title")  # last, so a narrow terminal wraps only the title
     for row in rows:
         date = str(row["date"])[:16].replace("T", " ")
-        table.add_row(str(row["status"]), date, format_duration(float(row["duration"])), str(row["guid"]), str(row["title"]))
+        duration = format_duration(float(row["duration"]))
+        table.add_row(str(row["status"]), date, duration, str(row["guid"]), str(row["title"]))
     if not _state.quiet:
         out.print(table)
         if not rows:
