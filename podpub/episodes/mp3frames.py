@@ -37,6 +37,8 @@ _STREAM_MASK = 0xFE0C
 # How many frames in a row, each starting exactly where the previous one ends, make a stream: a
 # lone 0xFFE? pair is common in ID3v1/APE tails, cover art and junk; three chained headers are not.
 _CHAIN = 3
+# What may follow the last frame of a stream: ID3v1, APEv2, an appended ID3v2 tag, Lyrics3.
+_TAG_STARTS = (b"TAG", b"APE", b"ID3", b"LYR")
 
 
 def _build_tables() -> tuple[list[int], list[int], list[int]]:
@@ -171,23 +173,40 @@ def _walk(data: mmap.mmap, start: int, size: int) -> FrameScan:
         key = _header_key(data, pos)
         ref = key & _STREAM_MASK
         spf, rate = samples_of[key], rates[key]
-        if first < 0:
-            first, sample_rate = pos, rate
-        run = 0
         run_start = pos
-        # Synced: the hot loop. Each step reads two bytes and three table entries.
-        while pos <= limit and data[pos] == 0xFF:
-            key = (data[pos + 1] << 8) | data[pos + 2]
-            length = lengths[key]
-            if not length or key & _STREAM_MASK != ref or pos + length > size:
+        run = 0
+        length = lengths[key]
+        # Synced: the hot loop. The frame at `pos` counts once the next valid header of the same
+        # stream is seen, so each step reads three bytes and a few table entries.
+        while pos + length <= size:
+            nxt = pos + length
+            if nxt <= limit and data[nxt] == 0xFF:
+                following_key = (data[nxt + 1] << 8) | data[nxt + 2]
+                following = lengths[following_key]
+                if following and following_key & _STREAM_MASK == ref:
+                    bitrate_indexes.add(key & 0xF0)
+                    run += 1
+                    pos, key, length = nxt, following_key, following
+                    continue
+            # The chain ends after this frame. It is audio only if the file or a tag starts right
+            # after it: a valid-looking header followed by garbage is junk that happened to sync.
+            if nxt == size or data[nxt : nxt + 3] in _TAG_STARTS:
+                bitrate_indexes.add(key & 0xF0)
+                run += 1
+                pos = nxt
+            break
+        # `pos` is now the end of the last counted frame (the start of any uncounted one).
+        if run:
+            if first < 0:
+                first, sample_rate = run_start, rate
+            frames += run
+            seconds += run * spf / rate
+            audio_bytes += pos - run_start
+            end = pos
+        else:  # cannot happen after a successful _chained(); never loop on the same byte
+            pos = data.find(b"\xff", pos + 1)
+            if pos < 0:
                 break
-            bitrate_indexes.add(key & 0x00F0)
-            pos += length
-            run += 1
-        frames += run
-        seconds += run * spf / rate
-        audio_bytes += pos - run_start
-        end = pos
     if not frames:
         return FrameScan(0, 0.0, 0, -1, start, 0, 0, 0)
     bitrates = _bitrates_of(data, first, bitrate_indexes)

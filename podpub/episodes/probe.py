@@ -34,7 +34,7 @@ from typing import Any, BinaryIO
 
 import mutagen
 from mutagen.flac import Picture
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, CTOCFlags
 from mutagen.mp3 import BitrateMode, HeaderNotFoundError
 
 from podpub.episodes import mp3frames
@@ -746,12 +746,19 @@ def _read_chapters(f: Any, warnings: list[str]) -> tuple[Chapter, ...]:
 
 
 def _id3_chapters(tags: ID3) -> tuple[Chapter, ...]:
-    """CHAP frames in the order of the top-level CTOC (nested tables flattened), else by start time."""
+    """CHAP frames in the order of the top-level CTOC (nested tables flattened), else by start time.
+
+    A writer that forgets the top-level flag still means its one root table, so a CTOC that is
+    no other table's child stands in for it.
+    """
     chaps = {c.element_id: c for c in tags.getall("CHAP")}
     if not chaps:
         return ()
     tocs = {t.element_id: t for t in tags.getall("CTOC")}
-    top = next((t for t in tocs.values() if t.flags & 1), None)
+    children = {c for t in tocs.values() for c in t.child_element_ids}
+    top = next((t for t in tocs.values() if t.flags & CTOCFlags.TOP_LEVEL), None) or next(
+        (t for t in tocs.values() if t.element_id not in children), None
+    )
     order: list[str] = []
     if top is not None:
         seen: set[str] = set()
