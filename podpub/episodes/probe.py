@@ -74,6 +74,14 @@ def probe(path: Path) -> MediaInfo:
     path = Path(path)
     size = _check_file(path)
     f, video = _load(path, size)
+    try:
+        return _describe(path, size, f, video)
+    except OSError as e:  # the file vanished or the disk failed between the checks and the reads
+        raise MediaError(f"{path.name}: cannot read the file ({e.strerror or e}); check the disk") from e
+
+
+def _describe(path: Path, size: int, f: Any, video: bool) -> MediaInfo:
+    """The MediaInfo of a file mutagen has loaded, after podpub's own duration and sanity checks."""
     kind = type(f).__name__
     name = path.name
     warnings: list[str] = []
@@ -347,6 +355,8 @@ def _mp3_duration(path: Path, size: int, f: Any, warnings: list[str]) -> tuple[f
     mutagen's length is exact (frame count minus the LAME encoder delay and padding) as long as the
     file still holds what the header describes: its byte count is compared with the file size, and
     only when they disagree by more than 10% are the frames walked to find out which is right.
+    A header-less CBR file gets no warning: every player's size/bitrate estimate is right for it;
+    a header-less VBR file does, because players show a wrong length and seek to wrong places.
     """
     info = f.info
     name = path.name
