@@ -11,7 +11,6 @@ import os
 import random
 import shutil
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +101,7 @@ def test_mpeg2_mp3_without_header_counts_576_samples_per_frame() -> None:
     assert not info.warnings  # CBR: players' estimates are right, nothing to warn about
 
 
-def test_mp3_longer_than_an_hour_is_exact_and_fast(tmp_path: Path) -> None:
+def test_mp3_longer_than_an_hour_is_exact(tmp_path: Path) -> None:
     source = FIXTURES / "vbr_noxing.mp3"
     offset = mutagen.File(source).info.frame_offset
     frames = source.read_bytes()[offset:]
@@ -111,15 +110,11 @@ def test_mp3_longer_than_an_hour_is_exact_and_fast(tmp_path: Path) -> None:
     long_mp3 = tmp_path / "long.mp3"
     long_mp3.write_bytes(frames * repeats)
 
-    started = time.perf_counter()
-    info = probe(long_mp3)
-    elapsed = time.perf_counter() - started
+    info = probe(long_mp3)  # speed is measured in bench/bench_probe.py, not asserted here
 
     assert info.duration > 3600
     assert info.duration == pytest.approx(repeats * one, abs=TOLERANCE)
     assert abs(mutagen.File(long_mp3).info.length - info.duration) > 60
-    # About 0.06 s on a 2-core box; the bound only catches an accidentally slow (e.g. quadratic) walk.
-    assert elapsed < 2.0
 
 
 def test_long_opus_is_read_from_its_last_page() -> None:
