@@ -5,5 +5,11 @@ cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e '.[test]'
+log=$(mktemp)
+if ! { .venv/bin/python -m pip install --quiet --upgrade pip \
+       && .venv/bin/python -m pip install --quiet -e '.[test]'; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "setup: installing podpub into .venv failed (log above)" >&2
+  exit 1
+fi
+rm -f "$log"
