@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -28,25 +29,36 @@ def _mode_for(path: Path) -> int:
         return FILE_MODE
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` so that readers see either the old file or the whole new one, never a part.
+@contextlib.contextmanager
+def _replacing(dest: Path) -> Iterator[Path]:
+    """A temp path beside `dest` that replaces it, complete and fsynced, when the block ends.
 
     The temp file lives in the same folder so that the final `os.replace` is a rename on one file
-    system, which POSIX makes atomic; it is fsynced first so a crash cannot leave an empty file.
+    system, which POSIX makes atomic: readers see the old file or the whole new one, never a part.
+    If the block fails, the temp file is removed and `dest` is untouched.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    tmp = Path(name)
     try:
-        os.fchmod(fd, _mode_for(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+        os.fchmod(fd, _mode_for(dest))
+        os.close(fd)
+        yield tmp
+        with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, dest)
     except BaseException:
+        with contextlib.suppress(OSError):
+            os.close(fd)
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+            tmp.unlink()
         raise
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` so that readers see either the old file or the whole new one."""
+    with _replacing(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -55,19 +67,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_copy(source: Path, dest: Path) -> None:
     """Copy a (possibly large) file so that `dest` appears complete or not at all."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
-    os.fchmod(fd, _mode_for(dest))
-    os.close(fd)
-    try:
+    with _replacing(dest) as tmp:
         shutil.copyfile(source, tmp)
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def is_within(path: Path, root: Path) -> bool:

@@ -110,3 +110,25 @@ def test_rebuild_reads_no_unchanged_audio_and_rereads_changed_audio(
     cached = json.loads((show_dir / ".podpub" / "media-cache.json").read_text())
     assert cached["files"]["media/" + media.name]["info"]["format"] == "OggOpus"
     assert MediaCache(show_dir).facts(media).info.format == "OggOpus"
+
+
+def test_init_on_a_terminal_asks_for_what_is_missing(tmp_path: Path) -> None:
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "podpub", "init", str(tmp_path / "s"), "--title", "Asked"],
+        stdin=secondary, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    os.close(secondary)
+    answers = "Ana\nana@example.org\nfr\nhttps://x.example.org/s/\nHistory\n"
+    os.write(primary, answers.encode())
+    _out, err = proc.communicate(timeout=30)
+    os.close(primary)
+    assert proc.returncode == 0, err.decode()
+    text = (tmp_path / "s" / "podcast.toml").read_text()
+    for expected in ('title = "Asked"', 'author = "Ana"', 'email = "ana@example.org"', 'categories = ["History"]'):
+        assert expected in text

@@ -39,18 +39,14 @@ def test_bad_audio_is_refused_and_nothing_is_written(
     show_dir: Path, capsys: pytest.CaptureFixture[str], fixture: str, needle: str
 ) -> None:
     before = snapshot(show_dir)
-    result = run_podpub(
-        capsys, "-C", str(show_dir), "add", str(FIXTURES / "cbr.mp3"), str(FIXTURES / fixture)
-    )
+    result = run_podpub(capsys, "-C", str(show_dir), "add", str(FIXTURES / "cbr.mp3"), str(FIXTURES / fixture))
     assert_clean_error(result, fixture, needle)
     assert snapshot(show_dir) == before  # the good file given first was not added either
 
 
 def test_wav_is_refused_as_an_episode(show_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(show_dir)
-    assert_clean_error(
-        run_podpub(capsys, "-C", str(show_dir), "add", str(FIXTURES / "wave.wav")), "wave.wav", "MP3"
-    )
+    assert_clean_error(run_podpub(capsys, "-C", str(show_dir), "add", str(FIXTURES / "wave.wav")), "wave.wav", "MP3")
     assert snapshot(show_dir) == before
 
 
@@ -62,31 +58,20 @@ def test_invalid_date_option(show_dir: Path, capsys: pytest.CaptureFixture[str],
     assert snapshot(show_dir) == before
 
 
+def init_args(root: Path, category: str = "History") -> list[str]:
+    return [
+        "init", str(root), "--title", "T", "--author", "A", "--email", "a@example.org", "--language", "fr",
+        "--category", category, "--base-url", "https://x.example.org/",
+    ]  # fmt: skip
+
+
 def test_unknown_category_at_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    result = run_podpub(
-        capsys,
-        "init",
-        str(tmp_path / "s"),
-        "--title",
-        "T",
-        "--author",
-        "A",
-        "--email",
-        "a@example.org",
-        "--language",
-        "fr",
-        "--category",
-        "Documentaries",
-        "--base-url",
-        "https://x.example.org/",
-    )
+    result = run_podpub(capsys, *init_args(tmp_path / "s", "Documentaries"))
     assert_clean_error(result, "--category", "Documentaries")
     assert not (tmp_path / "s").exists()
 
 
-def test_init_without_required_values_and_no_terminal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_init_without_required_values_and_no_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     result = run_podpub(capsys, "init", str(tmp_path / "s"), "--title", "T")
     assert_clean_error(result, "--author", "--email", "--language", "--base-url")
     assert not (tmp_path / "s").exists()
@@ -94,23 +79,7 @@ def test_init_without_required_values_and_no_terminal(
 
 def test_init_refuses_to_overwrite(show_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = snapshot(show_dir)
-    result = run_podpub(
-        capsys,
-        "init",
-        str(show_dir),
-        "--title",
-        "T",
-        "--author",
-        "A",
-        "--email",
-        "a@example.org",
-        "--language",
-        "fr",
-        "--category",
-        "History",
-        "--base-url",
-        "https://x.example.org/",
-    )
+    result = run_podpub(capsys, *init_args(show_dir))
     assert_clean_error(result, "already exists")
     assert snapshot(show_dir) == before
 
@@ -127,15 +96,11 @@ GOOD = 'guid = "{guid}"\ntitle = "T"\ndate = 2026-01-01T00:00:00Z\naudio = "{aud
     ("setup", "needles"),
     [
         (
-            lambda d: (d / "podcast.toml").write_text(
-                (d / "podcast.toml").read_text().replace("title =", "title == ")
-            ),
+            lambda d: (d / "podcast.toml").write_text((d / "podcast.toml").read_text().replace("title =", "title == ")),
             ["podcast.toml:2:", "invalid TOML"],
         ),
         (
-            lambda d: (d / "podcast.toml").write_text(
-                (d / "podcast.toml").read_text() + "\nsubtitle = 'x'\n"
-            ),
+            lambda d: (d / "podcast.toml").write_text((d / "podcast.toml").read_text() + "\nsubtitle = 'x'\n"),
             ["podcast.toml:", "subtitle is not a known key"],
         ),
         (
