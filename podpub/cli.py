@@ -135,13 +135,9 @@ def _required(values: dict[str, Any], prompts: dict[str, str]) -> None:
 )
 @click.option("--base-url", help="Where listeners fetch the files, e.g. https://cdn.example.org/show/")
 @click.option("--description", default="", help="What the show is about.")
-@click.option(
-    "--image", type=click.Path(dir_okay=False, path_type=Path), help="Square JPEG/PNG artwork, 1400-3000 px."
-)
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="Square JPEG/PNG artwork, 1400-3000 px.")
 @click.option("--explicit/--clean", default=False, help="Whether the show is explicit (default: clean).")
-@click.option(
-    "--type", "show_type", type=click.Choice(["episodic", "serial"]), default="episodic", show_default=True
-)
+@click.option("--type", "show_type", type=click.Choice(["episodic", "serial"]), default="episodic", show_default=True)
 @click.option("--target", help="Default publish target (folder or file:// URL).")
 def init(dir: Path | None, **options: Any) -> None:
     """Create a show: podcast.toml, episodes/ and media/ in DIR (default: here)."""
@@ -182,9 +178,7 @@ def categories() -> None:
 @cli.command()
 @click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--title", help="Episode title (default: the tag title, then the file name).")
-@click.option(
-    "--date", "date_text", help="Publication date, ISO 8601 (default: now; a future date schedules it)."
-)
+@click.option("--date", "date_text", help="Publication date, ISO 8601 (default: now; a future date schedules it).")
 @click.option("--season", type=click.IntRange(min=1), help="Season number.")
 @click.option("--number", type=click.IntRange(min=1), help="Episode number.")
 @click.option(
@@ -195,15 +189,11 @@ def categories() -> None:
     show_default=True,
 )
 @click.option("--explicit/--clean", default=None, help="Override the show's explicit setting.")
-@click.option(
-    "--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path), help="Markdown show notes."
-)
+@click.option("--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path), help="Markdown show notes.")
 @click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="Episode artwork.")
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
-def add(
-    audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_json: bool, **options: Any
-) -> None:
+def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_json: bool, **options: Any) -> None:
     """Probe AUDIO files and write one episode file each (copying audio into media/)."""
     from podpub import pipeline
     from podpub.episodes.add import EpisodeOptions, add_episodes
@@ -360,8 +350,13 @@ def build(out: Path | None) -> None:
     is_flag=True,
     help="After the new feed is live, delete files podpub published that it no longer links.",
 )
+@click.option(
+    "--remove-missing",
+    is_flag=True,
+    help="Allow removing live episodes that have no episode file here (otherwise that is a conflict).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the plan or the result as JSON.")
-def publish(target_spec: str | None, dry_run: bool, prune: bool, as_json: bool) -> None:
+def publish(target_spec: str | None, dry_run: bool, prune: bool, remove_missing: bool, as_json: bool) -> None:
     """Build, then copy what changed to the target: media first, the feed last."""
     from podpub import pipeline
     from podpub.storage.targets import open_target
@@ -370,7 +365,7 @@ def publish(target_spec: str | None, dry_run: bool, prune: bool, as_json: bool) 
     target = open_target(target_spec or ws.show.publish.target, ws.show.root)
     result = pipeline.build(ws)
     _print_warnings(result.site.warnings)
-    plan = pipeline.publish_plan(result, target, prune=prune)
+    plan = pipeline.publish_plan(ws, result, target, prune=prune, remove_missing=remove_missing)
     if dry_run:
         if as_json:
             emit_json(
@@ -426,12 +421,8 @@ def publish(target_spec: str | None, dry_run: bool, prune: bool, as_json: bool) 
 
 
 @cli.command()
-@click.option(
-    "--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN)."
-)
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port)."
-)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 def serve(host: str, port: int) -> None:
     """Preview: build for this server's address and serve it (with Range support) until Ctrl-C."""
     from podpub import pipeline

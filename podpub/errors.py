@@ -39,3 +39,7 @@ class OperationError(PodpubError):
     """An operation that failed (a copy, an upload, a validation). Exit code 1."""
 
     exit_code = 1
+
+
+class ConflictError(OperationError):
+    """Another publisher changed the target in a way this run must not overwrite. Exit code 1."""

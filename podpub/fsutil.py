@@ -71,6 +71,31 @@ def atomic_copy(source: Path, dest: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def create_exclusive(path: Path, data: bytes) -> bool:
+    """Create `path` complete with `data`, or return False if it already exists.
+
+    The bytes go to a temp file first and are hard-linked into place: `link` fails when the name
+    exists, so of two processes racing for one name exactly one wins, and nobody ever sees a
+    partly written file.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(name, path)
+        except FileExistsError:
+            return False
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
 def is_within(path: Path, root: Path) -> bool:
     """True when `path`, with links resolved, stays inside `root`."""
     try:

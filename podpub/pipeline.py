@@ -52,6 +52,19 @@ class BuildResult:
     report: sync.Report
 
 
+def site_state(ws: Workspace, site: Site, root: Path | None = None) -> sync.SiteState:
+    """The site as the sync step sees it; files come from `root` (the build folder) when given."""
+    files = site.files
+    if root is not None:
+        files = [Upload(u.key, root / u.key, u.size, u.sha256, u.content_type, u.cache_control) for u in files]
+    return sync.SiteState(
+        files=files,
+        feed_key=site.feed_key,
+        episodes={e.guid: e.title for e in site.episodes},
+        known_guids=frozenset(e.guid for e in ws.episodes),
+    )
+
+
 def build(
     ws: Workspace, out: Path | None = None, *, now: datetime | None = None, base_url: str | None = None
 ) -> BuildResult:
@@ -60,21 +73,28 @@ def build(
     staging = ws.show.root / STAGING / ("preview" if base_url else "site")
     site = assemble(ws.show, ws.episodes, ws.cache, now=now or now_utc(), staging=staging, base_url=base_url)
     target = LocalTarget(out)
-    plan = sync.make_plan(
-        site.files, site.feed_key, target, prune=True, check_existing=target.verify_is_cheap
-    )
+    # The build folder mirrors this copy of the show: episodes removed here leave it too.
+    plan = sync.make_plan(site_state(ws, site), target, prune=True, check_existing=True, remove_missing=True)
     report = sync.execute(plan, target)
     return BuildResult(site, out, report)
 
 
-def publish_plan(result: BuildResult, target: Target, *, prune: bool = False) -> sync.Plan:
+def publish_plan(
+    ws: Workspace,
+    result: BuildResult,
+    target: Target,
+    *,
+    prune: bool = False,
+    verify: bool = False,
+    remove_missing: bool = False,
+) -> sync.Plan:
     """Plan the upload of the built site; the files come from the build folder."""
-    uploads = [
-        Upload(u.key, result.out / u.key, u.size, u.sha256, u.content_type, u.cache_control)
-        for u in result.site.files
-    ]
     return sync.make_plan(
-        uploads, result.site.feed_key, target, prune=prune, check_existing=target.verify_is_cheap
+        site_state(ws, result.site, result.out),
+        target,
+        prune=prune,
+        check_existing=verify or target.verify_is_cheap,
+        remove_missing=remove_missing,
     )
 
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from podpub.errors import OperationError
-from podpub.fsutil import atomic_copy, atomic_write_bytes
+from podpub.fsutil import atomic_copy, atomic_write_bytes, create_exclusive
 from podpub.storage.base import Progress, Target, Upload
-from podpub.storage.manifest import MANIFEST_KEY, Manifest
 
 
 class LocalTarget(Target):
-    """Files under a root folder; every write is a temp file renamed into place."""
+    """Files under a root folder; every write is a temp file renamed (or linked) into place."""
 
     verify_is_cheap = True
 
@@ -27,34 +27,52 @@ class LocalTarget(Target):
             raise OperationError(f"refusing to write {key!r} outside {self.root}")
         return path
 
-    def read_manifest(self) -> Manifest | None:
-        path = self._path(MANIFEST_KEY)
+    def _write_error(self, path: Path, exc: OSError) -> OperationError:
+        return OperationError(f"{path}: cannot write ({exc.strerror}); check the folder's permissions and free space")
+
+    def get_bytes(self, key: str) -> bytes | None:
+        path = self._path(key)
         try:
-            raw = path.read_bytes()
+            return path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise OperationError(f"{path}: cannot read ({exc.strerror})") from None
-        return Manifest.from_bytes(raw, str(path))
+
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str, cache_control: str, *, create_only: bool = False
+    ) -> bool:
+        path = self._path(key)
+        try:
+            if create_only:
+                return create_exclusive(path, data)
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise self._write_error(path, exc) from None
+        return True
 
     def put(self, upload: Upload, progress: Progress | None = None) -> None:
         dest = self._path(upload.key)
         try:
             atomic_copy(upload.source, dest)
         except OSError as exc:
-            raise OperationError(
-                f"{dest}: cannot write ({exc.strerror}); check the folder's permissions and free space"
-            ) from None
+            raise self._write_error(dest, exc) from None
         if progress:
             progress(upload.size)
 
     def verify(self, upload: Upload) -> bool:
         # Size only: the bytes were just copied from a file whose hash we know, and a local
         # re-hash would double the cost of every publish for no new information.
-        try:
-            return self._path(upload.key).stat().st_size == upload.size
-        except FileNotFoundError:
-            return False
+        return self.sizes([upload.key]).get(upload.key) == upload.size
+
+    def sizes(self, keys: Iterable[str]) -> dict[str, int]:
+        found = {}
+        for key in keys:
+            with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+                path = self._path(key)
+                if path.is_file():
+                    found[key] = path.stat().st_size
+        return found
 
     def delete(self, key: str) -> None:
         path = self._path(key)
@@ -68,13 +86,6 @@ class LocalTarget(Target):
             except OSError:
                 break
             parent = parent.parent
-
-    def write_manifest(self, manifest: Manifest, previous: Manifest | None) -> None:
-        path = self._path(MANIFEST_KEY)
-        try:
-            atomic_write_bytes(path, manifest.to_bytes())
-        except OSError as exc:
-            raise OperationError(f"{path}: cannot write ({exc.strerror})") from None
 
 
 def local_target_from(spec: str, base: Path) -> LocalTarget:

@@ -1,22 +1,31 @@
-"""The manifest: what a target holds that podpub put there.
+"""The manifest: what a target holds that podpub put there, and which episodes are live.
 
-It lives beside the published files at `.podpub/manifest.json`. Comparing it with the site to
-publish tells which files changed without reading the target file by file, and it is the record of
-what podpub owns, so `--prune` never deletes a file someone else put there. It holds no timestamps:
-publishing an unchanged show must write nothing.
+Comparing it with the site to publish tells which files changed without reading the target file
+by file; it is the record of what podpub owns, so `--prune` never deletes a file someone else put
+there; and its episode list lets podpub refuse to drop an episode that another copy of the show
+published. It holds no timestamps: publishing an unchanged show writes nothing.
+
+Concurrent publishers are told apart by numbered generations: each publish creates
+`.podpub/manifests/<N+1>.json` with a create-only write (S3 `If-None-Match: *`), which exactly one
+writer can win, before it touches the feed. `.podpub/manifest.json` is a copy of the newest
+generation, so that an unchanged publish costs one GET.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from podpub import __version__
 from podpub.errors import OperationError
+from podpub.storage.base import Target
 
 MANIFEST_KEY = ".podpub/manifest.json"
+GENERATIONS_PREFIX = ".podpub/manifests/"
 MANIFEST_VERSION = 1
+MANIFEST_TYPE = "application/json"
+MANIFEST_CACHE_CONTROL = "no-cache"
 
 
 @dataclass(frozen=True)
@@ -26,16 +35,24 @@ class Entry:
     content_type: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class Manifest:
     files: dict[str, Entry] = field(default_factory=dict)
+    episodes: dict[str, str] = field(default_factory=dict)  # guid -> title, those in the live feed
     feed: str = "feed.xml"
+    generation: int = 0
+
+    def content_equals(self, other: Manifest | None) -> bool:
+        """Same files and episodes, whatever the generation number."""
+        return other is not None and replace(other, generation=self.generation) == self
 
     def to_bytes(self) -> bytes:
         data: dict[str, Any] = {
             "version": MANIFEST_VERSION,
             "generator": "podpub",
+            "generation": self.generation,
             "feed": self.feed,
+            "episodes": dict(sorted(self.episodes.items())),
             "files": {
                 key: {"sha256": e.sha256, "size": e.size, "content_type": e.content_type}
                 for key, e in sorted(self.files.items())
@@ -53,9 +70,46 @@ class Manifest:
                 str(key): Entry(str(v["sha256"]), int(v["size"]), str(v["content_type"]))
                 for key, v in data["files"].items()
             }
-            return cls(files=files, feed=str(data.get("feed", "feed.xml")))
+            episodes = {str(k): str(v) for k, v in data.get("episodes", {}).items()}
+            return cls(files, episodes, str(data.get("feed", "feed.xml")), int(data.get("generation", 0)))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OperationError(
                 f"{where}: unreadable podpub manifest ({exc}); written by a newer podpub "
                 f"than {__version__}? Upgrade podpub, or delete it to republish everything"
             ) from None
+
+
+def generation_key(generation: int) -> str:
+    return f"{GENERATIONS_PREFIX}{generation:08d}.json"
+
+
+def _read(target: Target, key: str) -> Manifest | None:
+    raw = target.get_bytes(key)
+    return None if raw is None else Manifest.from_bytes(raw, f"{target.description}/{key}")
+
+
+def read_current(target: Target) -> Manifest | None:
+    """What the target says is live (one GET), or None for a target podpub never published to."""
+    return _read(target, MANIFEST_KEY)
+
+
+def read_newest(target: Target, current: Manifest | None) -> Manifest | None:
+    """Follow generations newer than `current`: another publisher, or a run of ours that stopped
+    between claiming its generation and updating the copy. Usually one GET that finds nothing."""
+    newest = current
+    generation = current.generation if current else 0
+    while (found := _read(target, generation_key(generation + 1))) is not None:
+        newest, generation = found, found.generation
+    return newest
+
+
+def claim(target: Target, manifest: Manifest) -> bool:
+    """Create this manifest's generation; False when another publisher created it first."""
+    return target.put_bytes(
+        generation_key(manifest.generation), manifest.to_bytes(), MANIFEST_TYPE, MANIFEST_CACHE_CONTROL,
+        create_only=True,
+    )  # fmt: skip
+
+
+def write_current(target: Target, manifest: Manifest) -> None:
+    target.put_bytes(MANIFEST_KEY, manifest.to_bytes(), MANIFEST_TYPE, MANIFEST_CACHE_CONTROL)

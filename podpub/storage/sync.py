@@ -1,23 +1,25 @@
 """Publishing a site to a target in the one order that never shows a listener a broken episode.
 
-1. every new or changed file except the feed (audio first, so the biggest and most important
-   objects land first), each written atomically by the target;
-2. a check that each of them is really there;
-3. the feed, atomically: from here listeners see the new episodes, whose files all exist;
-4. the manifest, recording what is live;
+1. every new or changed file except the feed (audio first: the biggest and most important
+   objects), each written atomically by the target, then checked to be really there;
+2. the claim of the next manifest generation, a create-only write that exactly one of several
+   concurrent publishers wins (the others stop before touching the feed, with nothing lost);
+3. the feed: from here listeners see the new episodes, whose files all exist;
+4. the current manifest, a copy of the claimed generation;
 5. with `prune`, files podpub published before and the new site no longer links.
-A failure before step 3 leaves the previous feed live and the next run picks up where this one
-stopped, because the manifest only lists what was completed.
+A failure before step 3 leaves the previous feed live; the next run uploads only what is missing,
+because the manifest only lists what a completed run published.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from podpub.errors import OperationError
+from podpub.errors import ConflictError, OperationError
+from podpub.storage import manifest as manifests
 from podpub.storage.base import Target, Upload
 from podpub.storage.manifest import Entry, Manifest
 
@@ -28,8 +30,9 @@ class Plan:
     feed: Upload | None  # None when the feed is unchanged
     unchanged: list[Upload]
     deletions: list[str]
-    manifest: Manifest
-    previous: Manifest | None
+    manifest: Manifest  # what will be live, as the next generation
+    previous: Manifest | None  # what is live now
+    removed_episodes: dict[str, str] = field(default_factory=dict)  # live episodes leaving the feed
 
     @property
     def writes(self) -> list[Upload]:
@@ -40,12 +43,12 @@ class Plan:
         return sum(u.size for u in self.writes)
 
     @property
-    def is_empty(self) -> bool:
-        return not self.writes and not self.deletions and not self.manifest_changed
+    def manifest_changed(self) -> bool:
+        return not self.manifest.content_equals(self.previous)
 
     @property
-    def manifest_changed(self) -> bool:
-        return self.previous is None or self.previous.to_bytes() != self.manifest.to_bytes()
+    def is_empty(self) -> bool:
+        return not self.writes and not self.deletions and not self.manifest_changed
 
 
 @dataclass
@@ -53,6 +56,7 @@ class Report:
     uploaded: list[Upload] = field(default_factory=list)
     skipped: list[Upload] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    generation: int = 0
     seconds: float = 0.0
 
     @property
@@ -65,51 +69,81 @@ def _order(upload: Upload) -> tuple[int, str]:
     return (0 if kind in ("audio", "video") else 1, upload.key)
 
 
+@dataclass(frozen=True)
+class SiteState:
+    """What this copy of the show wants live."""
+
+    files: Sequence[Upload]
+    feed_key: str
+    episodes: Mapping[str, str]  # guid -> title of the episodes in the new feed
+    known_guids: frozenset[str]  # every episode this copy has a file for, in the feed or not
+
+
 def make_plan(
-    site: Sequence[Upload],
-    feed_key: str,
+    site: SiteState,
     target: Target,
     *,
     prune: bool = False,
     check_existing: bool = False,
+    remove_missing: bool = False,
 ) -> Plan:
     """Compare the site with what the target's manifest says is live.
 
-    `check_existing` also asks the target whether each unchanged file is really there, so a file
-    deleted behind podpub's back is put again; cheap on a folder, one request a file on S3.
+    `check_existing` also asks the target whether the unchanged files are really there (a stat on
+    a folder, a LIST on S3), so a file deleted behind podpub's back is put again. An unchanged site
+    costs one read of the current manifest; otherwise newer generations are looked for too.
     """
-    previous = target.read_manifest()
-    live = previous.files if previous else {}
+    current = manifests.read_current(target)
+    plan = _plan_against(current, site, target, prune, check_existing, remove_missing)
+    if not plan.is_empty:
+        newest = manifests.read_newest(target, current)
+        if newest is not current:
+            plan = _plan_against(newest, site, target, prune, check_existing, remove_missing)
+    return plan
+
+
+def _plan_against(
+    base: Manifest | None, site: SiteState, target: Target, prune: bool, check_existing: bool, remove_missing: bool
+) -> Plan:
+    live = base.files if base else {}
+    live_episodes = base.episodes if base else {}
+    unknown = {guid: title for guid, title in live_episodes.items() if guid not in site.known_guids}
+    if unknown and not remove_missing:
+        guid, title = next(iter(sorted(unknown.items())))
+        raise ConflictError(
+            f"{target.description}: the live feed has {len(unknown)} episode(s) this copy of the show has no file for "
+            f"(first: {title!r}, guid {guid}), published from another copy; bring their episode files here "
+            "(e.g. git pull) and publish again, or pass --remove-missing to take them out of the feed"
+        )
+    existing = target.sizes(u.key for u in site.files if u.key in live) if check_existing else None
     feed: Upload | None = None
     files: list[Upload] = []
     unchanged: list[Upload] = []
-    for upload in site:
+    for upload in site.files:
         entry = live.get(upload.key)
-        same = (
-            entry is not None
-            and entry.sha256 == upload.sha256
-            and entry.size == upload.size
-            and entry.content_type == upload.content_type
-        )
-        if same and check_existing and not target.verify(upload):
+        same = entry == Entry(upload.sha256, upload.size, upload.content_type)
+        if same and existing is not None and existing.get(upload.key) != upload.size:
             same = False
         if same:
             unchanged.append(upload)
-        elif upload.key == feed_key:
+        elif upload.key == site.feed_key:
             feed = upload
         else:
             files.append(upload)
     files.sort(key=_order)
-    wanted = {u.key for u in site}
+    wanted = {u.key for u in site.files}
     deletions = sorted(key for key in live if key not in wanted) if prune else []
     manifest = Manifest(
         files={
             **{k: e for k, e in live.items() if k not in deletions},
-            **{u.key: Entry(u.sha256, u.size, u.content_type) for u in site},
+            **{u.key: Entry(u.sha256, u.size, u.content_type) for u in site.files},
         },
-        feed=feed_key,
+        episodes=dict(site.episodes),
+        feed=site.feed_key,
+        generation=(base.generation if base else 0) + 1,
     )
-    return Plan(files, feed, unchanged, deletions, manifest, previous)
+    removed = {g: t for g, t in live_episodes.items() if g not in site.episodes}
+    return Plan(files, feed, unchanged, deletions, manifest, base, removed)
 
 
 def execute(
@@ -122,7 +156,10 @@ def execute(
     on_done: Callable[[Upload], None] | None = None,
 ) -> Report:
     started = time.monotonic()
-    report = Report(skipped=list(plan.unchanged))
+    report = Report(skipped=list(plan.unchanged), generation=plan.previous.generation if plan.previous else 0)
+    if plan.is_empty:
+        report.seconds = time.monotonic() - started
+        return report
 
     def put(upload: Upload) -> Upload:
         if on_start:
@@ -133,36 +170,60 @@ def execute(
         return upload
 
     if plan.files:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            futures = [pool.submit(put, u) for u in plan.files]
-            errors = []
-            for future in futures:
-                try:
-                    report.uploaded.append(future.result())
-                except Exception as exc:
-                    errors.append(exc)
-            if errors:
-                raise errors[0]
+        target.prepare(u.key for u in plan.files)
+        _upload_all(plan.files, put, jobs, report, target.cancel)
         missing = [u.key for u in plan.files if not target.verify(u)]
         if missing:
             raise OperationError(
                 f"{target.description}: {len(missing)} file(s) missing or incomplete after upload "
                 f"(first: {missing[0]}); the previous feed is still live, run the publish again"
             )
+
+    # Own the files to be pruned until they are gone, so an interrupted prune can resume.
+    live = plan.previous.files if plan.previous else {}
+    claimed = Manifest(
+        {**plan.manifest.files, **{k: live[k] for k in plan.deletions}},
+        plan.manifest.episodes, plan.manifest.feed, plan.manifest.generation,
+    )  # fmt: skip
+    if not manifests.claim(target, claimed):
+        raise ConflictError(
+            f"{target.description}: another publish of this show got there first (generation "
+            f"{claimed.generation}); nothing was lost: the live feed is theirs and the files this run uploaded "
+            "are kept. Run `podpub publish` again to publish on top of it"
+        )
     if plan.feed:
         report.uploaded.append(put(plan.feed))
+    manifests.write_current(target, claimed)
+    for key in plan.deletions:
+        target.delete(key)
+        report.deleted.append(key)
     if plan.deletions:
-        # Keep owning the doomed files until they are gone, so an interrupted prune can resume.
-        live = plan.previous.files if plan.previous else {}
-        interim = Manifest(
-            {**plan.manifest.files, **{k: live[k] for k in plan.deletions}}, plan.manifest.feed
-        )
-        target.write_manifest(interim, plan.previous)
-        for key in plan.deletions:
-            target.delete(key)
-            report.deleted.append(key)
-        target.write_manifest(plan.manifest, interim)
-    elif plan.manifest_changed:
-        target.write_manifest(plan.manifest, plan.previous)
+        manifests.write_current(target, plan.manifest)
+    report.generation = plan.manifest.generation
     report.seconds = time.monotonic() - started
     return report
+
+
+def _upload_all(
+    files: list[Upload], put: Callable[[Upload], Upload], jobs: int, report: Report, abort: Callable[[], None]
+) -> None:
+    """Upload in parallel; on the first failure (or Ctrl-C) stop everything and re-raise it.
+
+    `abort` asks the target to cancel transfers in flight (S3 then aborts their multipart
+    uploads); every object is written atomically, so a stopped run leaves no partial object.
+    """
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    futures = [pool.submit(put, u) for u in files]
+    try:
+        done, _ = wait(futures, return_when="FIRST_EXCEPTION")
+        for future in done:
+            if (error := future.exception()) is not None:
+                raise error
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        abort()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    report.uploaded.extend(f.result() for f in futures)
