@@ -17,6 +17,7 @@ from rich.table import Table
 
 from podpub import __version__
 from podpub.errors import InputError, PodpubError
+from podpub.ui import format_duration, format_size
 
 
 @dataclass
@@ -52,22 +53,6 @@ def warn(message: str) -> None:
 
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def format_duration(seconds: float) -> str:
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def format_size(size: int) -> str:
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1000
-    return f"{size} B"
 
 
 def parse_datetime(value: str, option: str) -> datetime:
@@ -342,81 +327,95 @@ def build(out: Path | None) -> None:
     say(f"Feed: {result.out / result.site.feed_key} (published as {result.site.feed_url})")
 
 
+def target_options(function: Any) -> Any:
+    """The S3 options shared by `publish` and `doctor`; each overrides the same key of [publish]."""
+    options = [
+        click.option("--endpoint-url", help="S3 endpoint (R2, B2, MinIO ...); default: AWS or AWS_ENDPOINT_URL_S3."),
+        click.option("--region", help="Bucket region (R2: auto); default: from the endpoint or the AWS profile."),
+        click.option("--profile", help="AWS profile for credentials (boto3's chain: env, profile, SSO, role)."),
+        click.option("--addressing-style", type=click.Choice(["path", "virtual"]), help="S3 URL style (default path)."),
+        click.option("--acl", type=click.Choice(["private", "public-read"]), help="Send this canned ACL (opt-in)."),
+        click.option("--jobs", type=click.IntRange(1, 64), help="Parallel uploads (default 4)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
 @cli.command()
-@click.option("--to", "target_spec", help="Target: a folder or file:// URL (default: [publish] target).")
+@click.option("--to", "target_spec", help="A folder, file:///path or s3://BUCKET/PREFIX (default: [publish] target).")
+@target_options
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @click.option(
     "--prune",
     is_flag=True,
     help="After the new feed is live, delete files podpub published that it no longer links.",
 )
+@click.option("--verify", is_flag=True, help="Check every published file is really there (a LIST on S3) and repair.")
 @click.option(
     "--remove-missing",
     is_flag=True,
     help="Allow removing live episodes that have no episode file here (otherwise that is a conflict).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the plan or the result as JSON.")
-def publish(target_spec: str | None, dry_run: bool, prune: bool, remove_missing: bool, as_json: bool) -> None:
-    """Build, then copy what changed to the target: media first, the feed last."""
+def publish(
+    target_spec: str | None, dry_run: bool, prune: bool, verify: bool, remove_missing: bool, as_json: bool,
+    **target_settings: Any,
+) -> None:  # fmt: skip
+    """Build, then bring the target up to date: media first, the feed last."""
     from podpub import pipeline
-    from podpub.storage.targets import open_target
+    from podpub.storage import sync
+    from podpub.storage.targets import TargetOptions, open_target
+    from podpub.ui import UploadProgress, publish_summary
 
     ws = pipeline.open_workspace(_state.directory)
-    target = open_target(target_spec or ws.show.publish.target, ws.show.root)
+    options = TargetOptions(**target_settings)
+    target = open_target(target_spec or ws.show.publish.target, ws.show.root, ws.show.publish, options)
     result = pipeline.build(ws)
     _print_warnings(result.site.warnings)
-    plan = pipeline.publish_plan(ws, result, target, prune=prune, remove_missing=remove_missing)
+    plan = pipeline.publish_plan(ws, result, target, prune=prune, verify=verify, remove_missing=remove_missing)
     if dry_run:
         if as_json:
-            emit_json(
-                {
-                    "target": target.description,
-                    "dry_run": True,
-                    "upload": [u.key for u in plan.writes],
-                    "unchanged": [u.key for u in plan.unchanged],
-                    "delete": plan.deletions,
-                    "bytes": plan.upload_bytes,
-                }
-            )
+            emit_json({
+                "target": target.description, "dry_run": True, "feed_url": result.site.feed_url,
+                "upload": [u.key for u in plan.writes], "unchanged": [u.key for u in plan.unchanged],
+                "delete": plan.deletions, "bytes": plan.upload_bytes,
+                "removed_episodes": sorted(plan.removed_episodes),
+            })  # fmt: skip
             return
-        say(
-            f"Plan for {target.description}:"
-            if not plan.is_empty
-            else f"{target.description} is up to date; nothing to do"
-        )
+        if plan.is_empty:
+            say(f"{target.description} is up to date; nothing to do")
+            return
+        say(f"Plan for {target.description}:")
         for upload in plan.writes:
             say(f"  upload  {upload.key}  ({format_size(upload.size)})")
         for key in plan.deletions:
             say(f"  delete  {key}")
+        for guid, title in sorted(plan.removed_episodes.items()):
+            say(f"  remove episode {title!r} ({guid}) from the feed")
         say(
             f"  {len(plan.writes)} to upload ({format_size(plan.upload_bytes)}), {len(plan.unchanged)} unchanged, "
             f"{len(plan.deletions)} to delete"
         )
         return
-    from podpub.storage import sync
-
-    report = sync.execute(plan, target)
-    if as_json:
-        emit_json(
-            {
-                "target": target.description,
-                "feed_url": result.site.feed_url,
-                "uploaded": [u.key for u in report.uploaded],
-                "skipped": len(report.skipped),
-                "deleted": report.deleted,
-                "bytes": report.uploaded_bytes,
-                "seconds": round(report.seconds, 3),
-            }
+    jobs = options.jobs or ws.show.publish.jobs
+    show_progress = not (as_json or _state.quiet) and out.is_terminal and bool(plan.writes)
+    with UploadProgress(out, plan, enabled=show_progress) as progress:
+        report = sync.execute(
+            plan, target, jobs=jobs, on_start=progress.start, on_bytes=progress.advance, on_done=progress.done
         )
+    if as_json:
+        emit_json({
+            "target": target.description, "feed_url": result.site.feed_url, "generation": report.generation,
+            "uploaded": [u.key for u in report.uploaded], "skipped": len(report.skipped),
+            "deleted": report.deleted, "bytes": report.uploaded_bytes, "seconds": round(report.seconds, 3),
+        })  # fmt: skip
         return
-    for upload in report.uploaded:
-        if _state.verbose:
+    if _state.verbose:
+        for upload in report.uploaded:
             say(f"  put     {upload.key}")
-    say(
-        f"Published {len(result.site.episodes)} episode(s) to {target.description}: "
-        f"{len(report.uploaded)} file(s) copied ({format_size(report.uploaded_bytes)}), "
-        f"{len(report.skipped)} unchanged, {len(report.deleted)} deleted in {report.seconds:.2f} s"
-    )
+    if not _state.quiet:
+        publish_summary(out, target.description, len(result.site.episodes), report)
     say(f"Feed: {result.site.feed_url}")
 
 

@@ -48,7 +48,5 @@ def content_type_for(name: str | PurePath) -> str:
     with no suffix.
     """
     text = str(name)
-    suffix = (
-        text if text.startswith(".") and text.count(".") == 1 and "/" not in text else PurePath(text).suffix
-    )
+    suffix = text if text.startswith(".") and text.count(".") == 1 and "/" not in text else PurePath(text).suffix
     return CONTENT_TYPES.get(suffix.lower(), DEFAULT_CONTENT_TYPE)

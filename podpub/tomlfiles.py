@@ -28,9 +28,7 @@ def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
         reason = _TOML_LINE.sub("", message).strip().rstrip(".")
         if match:
             line = int(match.group(1)) + line_offset
-            raise ConfigError(
-                f"{where}:{line}: invalid TOML: {reason}; fix the syntax on that line"
-            ) from None
+            raise ConfigError(f"{where}:{line}: invalid TOML: {reason}; fix the syntax on that line") from None
         raise ConfigError(f"{where}: invalid TOML: {reason}") from None
 
 

@@ -159,9 +159,7 @@ def _check_writable(path: Path) -> None:
         raise InputError(f"{path}: already exists; choose another --title")
 
 
-def _bring_in(
-    show: Show, source: Path, folder: Path, written: list[Path], extension: str | None = None
-) -> str:
+def _bring_in(show: Show, source: Path, folder: Path, written: list[Path], extension: str | None = None) -> str:
     """The show-relative path of `source`, copying it into `folder` when it lives elsewhere."""
     source = source.resolve()
     if is_within(source, show.root):

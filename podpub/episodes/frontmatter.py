@@ -36,9 +36,7 @@ def split(text: str, where: str) -> EpisodeText:
             front = "".join(lines[1:index])
             body = "".join(lines[index + 1 :])
             return EpisodeText(front_matter=front, body=body.strip("\n") + ("\n" if body.strip() else ""))
-    raise ConfigError(
-        f"{where}:1: the front matter opened with '+++' is never closed; add a '+++' line after it"
-    )
+    raise ConfigError(f"{where}:1: the front matter opened with '+++' is never closed; add a '+++' line after it")
 
 
 def join(front_matter: str, body: str) -> str:

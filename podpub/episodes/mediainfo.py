@@ -48,9 +48,7 @@ class MediaInfo:
     def to_json(self) -> dict[str, Any]:
         """The JSON shape `podpub inspect --json` prints; keys are a public contract."""
         data = asdict(self)
-        data["chapters"] = [
-            {k: v for k, v in asdict(c).items() if v is not None or k != "url"} for c in self.chapters
-        ]
+        data["chapters"] = [{k: v for k, v in asdict(c).items() if v is not None or k != "url"} for c in self.chapters]
         data["warnings"] = list(self.warnings)
         return data
 

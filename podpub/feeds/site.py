@@ -26,7 +26,6 @@ from podpub.slugs import slugify
 from podpub.storage.base import Upload
 
 HASH_LENGTH = 12
-FEED_CACHE_CONTROL = "public, max-age=300"
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
@@ -128,7 +127,7 @@ def assemble(
         size=len(xml),
         sha256=hashlib.sha256(xml).hexdigest(),
         content_type=content_type_for(feed_key),
-        cache_control=FEED_CACHE_CONTROL,
+        cache_control=f"public, max-age={show.publish.feed_max_age}",
     )
     cache.save()
     return Site(

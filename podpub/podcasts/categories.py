@@ -110,9 +110,7 @@ def parse_category(text: str, where: str) -> Category:
     """
     parts = [part.strip() for part in text.split(">")]
     if len(parts) > 2 or not all(parts):
-        raise ConfigError(
-            f'{where}: category {text!r} is not of the form "Category" or "Category > Subcategory"'
-        )
+        raise ConfigError(f'{where}: category {text!r} is not of the form "Category" or "Category > Subcategory"')
     by_folded = {name.casefold(): name for name in APPLE_CATEGORIES}
     name = by_folded.get(parts[0].casefold())
     sub: str | None = None

@@ -41,7 +41,19 @@ _TOP_KEYS = {
     "publish",
 }
 _OWNER_KEYS = {"name", "email"}
-_PUBLISH_KEYS = {"base_url", "target"}
+_PUBLISH_KEYS = {
+    "base_url",
+    "target",
+    "feed_max_age",
+    "endpoint_url",
+    "region",
+    "profile",
+    "addressing_style",
+    "acl",
+    "jobs",
+    "multipart_threshold_mib",
+    "multipart_chunk_mib",
+}
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -118,9 +130,7 @@ def load_show(root: Path) -> Show:
 
     category_texts = top.string_list("categories")
     if not category_texts:
-        raise ConfigError(
-            f"{where}: missing required key 'categories'; add e.g. categories = [\"Society & Culture\"]"
-        )
+        raise ConfigError(f"{where}: missing required key 'categories'; add e.g. categories = [\"Society & Culture\"]")
     categories: list[Category] = []
     for text_value in category_texts:
         try:
@@ -133,9 +143,7 @@ def load_show(root: Path) -> Show:
     try:
         uuid.UUID(guid)
     except ValueError:
-        raise top.fail(
-            "guid", f"must be a UUID (podcast:guid), got {guid!r}; never change it once published"
-        ) from None
+        raise top.fail("guid", f"must be a UUID (podcast:guid), got {guid!r}; never change it once published") from None
 
     image: Path | None = None
     image_text = top.text_value("image")
@@ -159,10 +167,31 @@ def load_show(root: Path) -> Show:
         type=top.choice("type", SHOW_TYPES, "episodic"),
         guid=guid,
         locked=bool(top.bool_value("locked", default=True)),
-        publish=PublishSettings(base_url=normalise_base_url(base_url), target=publish.text_value("target")),
+        publish=_publish_settings(publish, normalise_base_url(base_url)),
         image=image,
         link=link,
         copyright=top.text_value("copyright"),
+    )
+
+
+def _publish_settings(publish: Fields, base_url: str) -> PublishSettings:
+    endpoint_url = publish.text_value("endpoint_url")
+    if endpoint_url and (problem := check_url(endpoint_url)):
+        raise publish.fail("endpoint_url", f"{problem}, got {endpoint_url!r}")
+    defaults = PublishSettings(base_url=base_url)
+    return PublishSettings(
+        base_url=base_url,
+        target=publish.text_value("target"),
+        feed_max_age=publish.int_value("feed_max_age", minimum=0) if "feed_max_age" in publish.data else 300,
+        endpoint_url=endpoint_url,
+        region=publish.text_value("region"),
+        profile=publish.text_value("profile"),
+        addressing_style=publish.choice("addressing_style", ("path", "virtual"), "path"),
+        acl=publish.choice("acl", ("private", "public-read"), "") or None,
+        jobs=publish.int_value("jobs", minimum=1) or defaults.jobs,
+        multipart_threshold_mib=publish.int_value("multipart_threshold_mib", minimum=5)
+        or defaults.multipart_threshold_mib,
+        multipart_chunk_mib=publish.int_value("multipart_chunk_mib", minimum=5) or defaults.multipart_chunk_mib,
     )
 
 
@@ -201,9 +230,7 @@ def render_new_config(
         doc.add("image", _noted(image, "square JPEG or PNG, 1400 to 3000 px"))
     doc.add("locked", _noted(True, "podcast:locked: other hosts must refuse to import the show"))
     doc.add(tomlkit.nl())
-    doc.add(
-        tomlkit.comment("podcast:guid, derived once from the first feed URL. Never change it, even if the")
-    )
+    doc.add(tomlkit.comment("podcast:guid, derived once from the first feed URL. Never change it, even if the"))
     doc.add(tomlkit.comment("feed moves: apps and directories use it to recognise the show."))
     doc.add("guid", podcast_guid(base_url + "feed.xml"))
     doc.add(tomlkit.nl())
@@ -212,17 +239,11 @@ def render_new_config(
     owner.add("email", email)
     doc.add("owner", owner)
     publish = tomlkit.table()
-    publish.add(
-        "base_url", _noted(base_url, "where listeners fetch the files; the feed is <base_url>feed.xml")
-    )
+    publish.add("base_url", _noted(base_url, "where listeners fetch the files; the feed is <base_url>feed.xml"))
     if target:
         publish.add("target", target)
     else:
-        publish.add(
-            tomlkit.comment(
-                'target = "/srv/www/podcast"  # a folder or file:// URL; `publish --to` overrides'
-            )
-        )
+        publish.add(tomlkit.comment('target = "/srv/www/podcast"  # a folder or file:// URL; `publish --to` overrides'))
     doc.add("publish", publish)
     return tomlkit.dumps(doc)
 

@@ -22,8 +22,18 @@ class PublishSettings:
     """Where listeners fetch the files (`base_url`) and where podpub puts them (`target`)."""
 
     base_url: str  # always ends with "/"
-    target: str | None = None  # a folder path, a file:// URL, later s3://
+    target: str | None = None  # a folder path, a file:// URL or s3://bucket/prefix
     feed_name: str = "feed.xml"
+    feed_max_age: int = 300  # seconds apps and CDNs may cache the feed
+    # S3 settings; None means "boto3's default" (environment, profile)
+    endpoint_url: str | None = None
+    region: str | None = None
+    profile: str | None = None
+    addressing_style: str = "path"
+    acl: str | None = None
+    jobs: int = 4
+    multipart_threshold_mib: int = 32
+    multipart_chunk_mib: int = 16
 
     @property
     def feed_url(self) -> str:

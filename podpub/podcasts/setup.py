@@ -38,9 +38,7 @@ def create_show(
     target: str | None = None,
 ) -> Show:
     if (root / CONFIG_NAME).exists():
-        raise InputError(
-            f"{root / CONFIG_NAME}: a show already exists here; edit it, or choose another folder"
-        )
+        raise InputError(f"{root / CONFIG_NAME}: a show already exists here; edit it, or choose another folder")
     for option, value, check in (
         ("--language", language, check_language),
         ("--email", email, check_email),

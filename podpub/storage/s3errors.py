@@ -1,0 +1,86 @@
+"""One-line, actionable messages for what goes wrong between podpub and an S3 endpoint.
+
+botocore's exceptions are precise but speak HTTP; a producer needs to know which setting to fix.
+Every message names the target and ends with what to do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from podpub.errors import OperationError
+
+if TYPE_CHECKING:
+    from podpub.storage.s3 import S3Target
+
+PERMISSIONS = "s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket and s3:ListBucketMultipartUploads"
+
+
+def translate(exc: Exception, target: S3Target, action: str, key: str | None) -> OperationError | None:
+    """The OperationError to show for `exc`, or None for an exception that is a bug, not a fault."""
+    import botocore.exceptions as be
+
+    where = target.description
+    settings = target.settings
+    endpoint = settings.endpoint_url or target.client.meta.endpoint_url
+    what = f"{action} s3://{settings.bucket}/{key}" if key else f"{action} s3://{settings.bucket}"
+    if isinstance(exc, be.NoCredentialsError | be.PartialCredentialsError):
+        return OperationError(
+            f"{where}: no S3 credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or pass --profile, "
+            "or log in with `aws sso login` (podpub reads only boto3's credential chain)"
+        )
+    if isinstance(exc, be.ProfileNotFound):
+        return OperationError(f"--profile {settings.profile}: no such profile in ~/.aws/config")
+    if isinstance(exc, be.EndpointConnectionError | be.ConnectTimeoutError | be.ConnectionClosedError):
+        return OperationError(
+            f"{where}: cannot connect to {endpoint} ({type(exc).__name__}: refused, unreachable or DNS failure); "
+            "check --endpoint-url and your network. The previous feed is still live"
+        )
+    if isinstance(exc, be.ReadTimeoutError):
+        return OperationError(f"{where}: {endpoint} stopped answering while trying to {what}; try again later")
+    if isinstance(exc, be.SSLError):
+        return OperationError(
+            f"{where}: TLS error talking to {endpoint} ({exc}); check the endpoint URL and certificates"
+        )
+    if isinstance(exc, be.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code == "NoSuchBucket":
+            return OperationError(
+                f"{where}: bucket {settings.bucket!r} does not exist at {endpoint}; create it, or check the bucket "
+                "name and --endpoint-url"
+            )
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken"):
+            return OperationError(
+                f"{where}: the endpoint rejected the credentials ({code}); check the access key and secret "
+                "(or --profile), and that they belong to this provider"
+            )
+        if code in ("AuthorizationHeaderMalformed", "PermanentRedirect", "IllegalLocationConstraintException") or (
+            status == 301
+        ):
+            region = error.get("Region") or exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {}).get(
+                "x-amz-bucket-region"
+            )
+            hint = f"pass --region {region}" if region else "pass the bucket's --region"
+            return OperationError(f"{where}: region mismatch ({code or status}); {hint}")
+        if code in ("AccessDenied", "AllAccessDisabled") or status == 403:
+            return OperationError(
+                f"{where}: access denied to {what} ({code or status}); the credentials need {PERMISSIONS}"
+                + ("; the bucket may not allow ACLs, drop --acl" if settings.acl else "")
+            )
+        if code == "AccessControlListNotSupported":
+            return OperationError(f"{where}: the bucket does not allow ACLs; drop --acl and use a bucket policy")
+        if isinstance(status, int) and status >= 500:
+            return OperationError(
+                f"{where}: server error {status} {code} while trying to {what}, after retries; try again later. "
+                "The previous feed is still live"
+            )
+        return OperationError(f"{where}: could not {what}: {code or status} {error.get('Message', '')}".rstrip())
+    if isinstance(exc, be.BotoCoreError):
+        return OperationError(f"{where}: could not {what}: {exc}")
+    from s3transfer.exceptions import S3UploadFailedError
+
+    if isinstance(exc, S3UploadFailedError):
+        return OperationError(f"{where}: upload failed for {what}: {exc}")
+    return None
