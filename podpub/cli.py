@@ -420,6 +420,40 @@ def publish(
 
 
 @cli.command()
+@click.option("--to", "target_spec", help="The target to check (default: [publish] target).")
+@target_options
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def doctor(target_spec: str | None, as_json: bool, **target_settings: Any) -> None:
+    """Check a target end to end (credentials, bucket, writes, races, public Range reads, CORS)."""
+    from podpub.podcasts.config import find_show_root, load_show
+    from podpub.storage.doctor import diagnose
+    from podpub.storage.targets import TargetOptions, effective_settings, open_target
+
+    show = load_show(find_show_root(_state.directory))
+    options = TargetOptions(**target_settings)
+    target = open_target(target_spec or show.publish.target, show.root, show.publish, options)
+    diagnosis = diagnose(
+        target, show.publish.base_url, preflight=getattr(target, "preflight", None),
+        endpoint_url=effective_settings(show.publish, options).endpoint_url,
+    )  # fmt: skip
+    if as_json:
+        emit_json({"target": diagnosis.target, "ok": not diagnosis.failed,
+                   "checks": [vars(c) for c in diagnosis.checks]})  # fmt: skip
+    else:
+        marks = {"ok": "[green]ok[/]", "warn": "[yellow]warn[/]", "fail": "[red]FAIL[/]", "skip": "skip"}
+        table = Table(title=f"podpub doctor: {diagnosis.target}", title_justify="left", box=None, pad_edge=False)
+        table.add_column("check", no_wrap=True)
+        table.add_column("", no_wrap=True)
+        table.add_column("result")
+        for check in diagnosis.checks:
+            detail = check.detail + (f"\n[bold]fix:[/] {check.fix}" if check.fix and check.status != "ok" else "")
+            table.add_row(check.name, marks[check.status], detail)
+        out.print(table)
+    if diagnosis.failed:
+        sys.exit(1)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for the LAN).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free port).")
 def serve(host: str, port: int) -> None:

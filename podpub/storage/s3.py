@@ -117,6 +117,7 @@ class S3Target(Target):
             max_pool_connections=pool,
             user_agent_extra="podpub",
         )
+        self.session = session
         self.client: Any = session.client("s3", endpoint_url=settings.endpoint_url, region_name=region, config=config)
         self.region = region
         self._managers: dict[int, Any] = {}
@@ -215,9 +216,12 @@ class S3Target(Target):
         manager = self._manager(part_size(upload.size, self.settings.multipart_chunksize))
         with self._errors("upload", upload.key):
             future = manager.upload(
-                str(upload.source), self.settings.bucket, self._key(upload.key), extra_args=extra,
+                str(upload.source),
+                self.settings.bucket,
+                self._key(upload.key),
+                extra_args=extra,
                 subscribers=[_Progress()],
-            )  # fmt: skip
+            )
             with self._lock:
                 self._inflight.add(future)
             try:
@@ -282,6 +286,31 @@ class S3Target(Target):
                         self.client.abort_multipart_upload(
                             Bucket=self.settings.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
                         )
+
+    def preflight(self) -> list[Any]:
+        """Doctor's first checks: credentials found, and the bucket reachable with them."""
+        from podpub.storage.doctor import FAIL, OK, Check
+
+        credentials = self.session.get_credentials()
+        if credentials is None:
+            return [
+                Check(
+                    "credentials",
+                    FAIL,
+                    "no credentials in boto3's chain",
+                    "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, pass --profile, or `aws sso login`",
+                )
+            ]
+        checks = [Check("credentials", OK, f"found ({credentials.method})")]
+        try:
+            with self._errors("reach"):
+                self.client.head_bucket(Bucket=self.settings.bucket)
+        except OperationError as exc:
+            checks.append(Check("bucket", FAIL, str(exc), "fix the bucket name, --endpoint-url or --region"))
+        else:
+            where = self.settings.endpoint_url or self.client.meta.endpoint_url
+            checks.append(Check("bucket", OK, f"{self.settings.bucket} reachable at {where} (region {self.region})"))
+        return checks
 
     def close(self) -> None:
         for manager in self._managers.values():
