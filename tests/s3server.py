@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -121,10 +122,27 @@ def _free_port_pair(offset: int, exclude: set[int], attempts: int = 200) -> int:
     raise RuntimeError(f"no free loopback port pair (p, p+{offset}) found")
 
 
+_LIBC: Any = None
+if sys.platform.startswith("linux"):
+    with contextlib.suppress(OSError):
+        _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded now: no dlopen between fork and exec
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask Linux to SIGTERM weed if the test process dies, so a killed pytest leaves no server behind."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _parent_death_hook() -> Any:
+    """_die_with_parent when it is safe to use, else None.
+
+    Linux sends the signal when the *thread* that forked exits, so it is only used for servers started
+    from the main thread: a fault test restarting weed from a helper thread must not have weed killed
+    when that thread ends.
+    """
+    if _LIBC is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return _die_with_parent
 
 
 class SeaweedFS:
@@ -162,6 +180,8 @@ class SeaweedFS:
         self.startup_seconds: float | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._session: Any = None
+        self._session_lock = threading.Lock()
 
     # -- properties -------------------------------------------------------------------------------
     @property
@@ -267,7 +287,7 @@ class SeaweedFS:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+            preexec_fn=_parent_death_hook(),
         )
 
     def wait_ready(self, timeout: float | None = None) -> None:
@@ -314,6 +334,21 @@ class SeaweedFS:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if proc is not None:
+            self._remove_grpc_sockets()
+
+    def _remove_grpc_sockets(self) -> None:
+        """Delete the /tmp/seaweedfs-*-grpc-PORT.sock files weed leaves behind.
+
+        weed hard-codes these paths (no flag moves them) and never deletes them, so every run would
+        litter /tmp. A file is removed only while its port is free, i.e. no other weed owns it.
+        """
+        for component in ("master", "volume", "filer", "s3", "admin"):
+            port = self.ports.get(f"{component}.port.grpc")
+            path = Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock")
+            if port and path.is_socket() and _port_is_free(port):
+                with contextlib.suppress(OSError):
+                    path.unlink()
 
     def restart(self, *, kill: bool = False) -> None:
         """Stop and start again with the same data directory and ports, so URLs and objects survive."""
@@ -397,14 +432,19 @@ class SeaweedFS:
         """A boto3 S3 client for this server; pass another key/secret to test authentication failures."""
         import boto3
 
-        return boto3.session.Session().client(
-            "s3",
-            endpoint_url=endpoint_url or self.endpoint_url,
-            aws_access_key_id=access_key or self.access_key,
-            aws_secret_access_key=secret_key or self.secret_key,
-            region_name=self.region,
-            config=self.client_config(**config),
-        )
+        # One session for all clients: a new session re-reads the service model (~60 ms per client).
+        # Creating clients from one session is not thread-safe, hence the lock.
+        with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session()
+            return self._session.client(
+                "s3",
+                endpoint_url=endpoint_url or self.endpoint_url,
+                aws_access_key_id=access_key or self.access_key,
+                aws_secret_access_key=secret_key or self.secret_key,
+                region_name=self.region,
+                config=self.client_config(**config),
+            )
 
     def make_bucket(self, name: str, public_read: bool, timeout: float = 10.0) -> str:
         """Create a bucket; with public_read, allow anonymous GetObject by bucket policy and wait until it applies.
@@ -471,12 +511,25 @@ def anonymous_request(
 
 
 class ProxyRecord(NamedTuple):
-    """One request seen by the proxy; status is None when no response reached the client (fault or cut)."""
+    """One request seen by the proxy; status is None when the upstream gave no response (fault switch, cut)."""
 
     method: str
     path: str
     query: str
     status: int | None
+
+
+class _RecordOnce:
+    """Records a request exactly once: with the upstream's status, or with None if none ever came."""
+
+    def __init__(self, sink: Callable[[ProxyRecord], None], record: ProxyRecord) -> None:
+        self._sink = sink
+        self._record: ProxyRecord | None = record
+
+    def __call__(self, status: int | None) -> None:
+        if self._record is not None:
+            self._sink(self._record._replace(status=status))
+            self._record = None
 
 
 class _Cut(Exception):
@@ -664,17 +717,16 @@ class CountingProxy:
                 if self._blocked:
                     self._record(record)
                     return
-                if upstream is None:
-                    upstream = socket.create_connection(self.upstream, timeout=self.timeout)
-                    self._track(upstream, True)
-                    upstream_in = upstream.makefile("rb")
-                assert upstream_in is not None
+                note = _RecordOnce(self._record, record)
                 try:
-                    status, keep_alive = self._exchange(client, client_in, upstream, upstream_in, head, headers, method)
-                except _Cut:
-                    self._record(record)
-                    return
-                self._record(record._replace(status=status))
+                    if upstream is None:
+                        upstream = socket.create_connection(self.upstream, timeout=self.timeout)
+                        self._track(upstream, True)
+                        upstream_in = upstream.makefile("rb")
+                    assert upstream_in is not None
+                    keep_alive = self._exchange(client, client_in, upstream, upstream_in, head, headers, method, note)
+                finally:
+                    note(None)  # no-op once a status was recorded
                 request_close = "close" in headers.get("connection", "").lower() or version.upper() == "HTTP/1.0"
                 if not keep_alive or request_close:
                     return
@@ -696,8 +748,13 @@ class CountingProxy:
         head: bytes,
         headers: dict[str, str],
         method: str,
-    ) -> tuple[int, bool]:
-        """Forward one request and its response; returns (final status, connection reusable)."""
+        note: Callable[[int | None], None],
+    ) -> bool:
+        """Forward one request and its response; True if the connection may be reused.
+
+        `note` records the final status before the response is relayed, so a client that has read its
+        response always finds the request already counted.
+        """
         upstream.sendall(head)
         chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         length = int(headers.get("content-length", "0") or 0) if not chunked else 0
@@ -712,8 +769,9 @@ class CountingProxy:
                 if status != 100:
                     # A final answer instead of 100: the client will not send the body; neither side
                     # can reuse the connection, so relay the answer and close.
+                    note(status)
                     self._relay_response(client, upstream_in, interim, method)
-                    return status, False
+                    return False
                 client.sendall(interim)
         if chunked:
             self._copy_chunked(client_in, upstream, count=True)
@@ -727,7 +785,8 @@ class CountingProxy:
             if 100 <= status < 200 and status != 101:
                 client.sendall(response_head)  # http.client skips stray 100s
                 continue
-            return status, self._relay_response(client, upstream_in, response_head, method)
+            note(status)
+            return self._relay_response(client, upstream_in, response_head, method)
 
     def _relay_response(self, client: socket.socket, upstream_in: IO[bytes], head: bytes, method: str) -> bool:
         """Send a response head and its body to the client; True if the connection may be reused."""
