@@ -62,6 +62,8 @@ _SCRUBBED_ENV_PREFIXES = ("AWS_", "WEED_", "S3_")
 PROXY_ENV_VARS = tuple(
     name for base in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY") for name in (base, base.lower())
 )
+# What weed 4.48 logs when a chosen port was taken meanwhile (it checks ports up front, then exits 1).
+_PORT_CLASH_MARKERS = ("port allocation failed", "address already in use")
 _GRPC_OFFSET = 10000  # weed's GrpcPortOffset; the mini worker dials admin.port + this, ignoring -admin.port.grpc
 
 
@@ -269,7 +271,8 @@ class SeaweedFS:
             except RuntimeError:
                 exited = self._proc is not None and self._proc.poll() is not None
                 self.stop()
-                if not (fresh and exited and "address already in use" in self.log_tail().lower()):
+                tail = self.log_tail(5).lower()
+                if not (fresh and exited and any(marker in tail for marker in _PORT_CLASH_MARKERS)):
                     raise
                 if attempt == attempts - 1:
                     raise
