@@ -496,16 +496,18 @@ def anonymous_request(
 ) -> tuple[int, dict[str, str], bytes]:
     """An unsigned request like a podcast app's; (status, headers, body) also for 4xx/5xx.
 
+    Header names are lower-cased (HTTP header names are case-insensitive).
+
     Uses an opener without proxy handlers so a developer's HTTP(S)_PROXY cannot reroute loopback traffic.
     """
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     request = urllib.request.Request(url, data=data, method=method, headers=headers or {})
     try:
         with opener.open(request, timeout=timeout) as response:
-            return response.status, dict(response.headers.items()), response.read()
+            return response.status, {k.lower(): v for k, v in response.headers.items()}, response.read()
     except urllib.error.HTTPError as exc:
         with exc:
-            return exc.code, dict(exc.headers.items()), exc.read()
+            return exc.code, {k.lower(): v for k, v in exc.headers.items()}, exc.read()
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -602,6 +604,9 @@ class CountingProxy:
         self._server: socketserver.ThreadingTCPServer | None = None
         self._thread: threading.Thread | None = None
         self._sockets: set[socket.socket] = set()
+        #: called with each request (in the proxy's thread) before it is forwarded; a fault test can
+        #: use it to stop the server at an exact point, e.g. on the first part of a multipart upload
+        self.on_request: Callable[[ProxyRecord], None] | None = None
 
     # -- public API -----------------------------------------------------------------------------------
     @property
@@ -717,6 +722,8 @@ class CountingProxy:
                 method, target, version = [*start_line.split(" ", 2), "", ""][:3]
                 split = urllib.parse.urlsplit(target)
                 record = ProxyRecord(method.upper(), split.path or target, split.query, None)
+                if self.on_request is not None:
+                    self.on_request(record)
                 if self._blocked:
                     self._record(record)
                     return

@@ -61,7 +61,7 @@ def test_anonymous_range_get_of_public_object_is_206(seaweedfs: SeaweedFS, bucke
 
     assert status == 206
     assert body == b"ID"
-    assert headers["Content-Range"] == "bytes 0-1/12"
+    assert headers["content-range"] == "bytes 0-1/12"
 
 
 def test_anonymous_get_of_private_bucket_is_refused(seaweedfs: SeaweedFS) -> None:
