@@ -493,8 +493,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI with podpub's error convention: one line on stderr, exit 2 bad input, 1 failure."""
     try:
         code = cli.main(args=argv, prog_name="podpub", standalone_mode=False)
-    except click.exceptions.Abort:
-        _fail("aborted", 130)
+    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+        _fail("interrupted; nothing was left half-written and the previous feed is still live", 130)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -503,7 +503,7 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _fail(exc.message, exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted; nothing half-written (rerun to continue)", 130)
+        _fail("interrupted; nothing was left half-written and the previous feed is still live", 130)
     except Exception as exc:  # a bug: say so in one line, keep the traceback for --verbose
         if _state.verbose or os.environ.get("PODPUB_DEBUG"):
             traceback.print_exc()

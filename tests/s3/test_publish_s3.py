@@ -293,3 +293,76 @@ def test_doctor_passes_and_names_the_failing_check_when_public_read_is_off(
     failing = [c for c in json.loads(result.out)["checks"] if c["status"] == "fail"]
     assert [c["name"] for c in failing] == ["public read"]
     assert "refused (403)" in failing[0]["detail"] and failing[0]["fix"]
+
+
+def test_verify_repairs_what_changed_behind_podpubs_back_and_prune_spares_foreign_files(
+    seaweedfs: SeaweedFS, bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    show = make_show(tmp_path / "show", seaweedfs.endpoint_url, bucket, endpoint_url=seaweedfs.endpoint_url)
+    add(capsys, show, FIXTURES / "cbr.mp3")
+    gone_guid = add(capsys, show, FIXTURES / "vorbis.ogg")
+    assert publish(capsys, show).code == 0
+    client = seaweedfs.client()
+    keys = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="show/media/")["Contents"]}
+    mp3 = next(k for k in keys if k.endswith(".mp3"))
+    client.delete_object(Bucket=bucket, Key=mp3)  # someone deletes a published file
+    client.put_object(Bucket=bucket, Key="show/media/foreign.mp3", Body=b"not podpub's")  # and adds another
+
+    # without --verify the manifest is trusted (one GET); with it, the missing file is put back
+    assert json.loads(publish(capsys, show).out)["uploaded"] == []
+    result = publish(capsys, show, "--verify")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["uploaded"] == [mp3.removeprefix("show/")]
+    assert client.head_object(Bucket=bucket, Key=mp3)["ContentLength"] == (FIXTURES / "cbr.mp3").stat().st_size
+
+    # an episode leaves the feed; --prune deletes its audio after the new feed is live, and nothing else
+    episode = next(p for p in (show / "episodes").iterdir() if gone_guid in p.read_text())
+    episode.write_text(episode.read_text().replace('type = "full"\n', 'type = "full"\ndraft = true\n', 1))
+    result = publish(capsys, show, "--prune")
+    assert result.code == 0, result.err
+    deleted = json.loads(result.out)["deleted"]
+    assert len(deleted) == 1 and deleted[0].endswith(".ogg")
+    remaining = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="show/media/")["Contents"]}
+    assert remaining == {mp3, "show/media/foreign.mp3"}
+    _, _, feed = anonymous_request(f"{seaweedfs.endpoint_url}/{bucket}/show/feed.xml")
+    assert gone_guid.encode() not in feed
+
+
+def test_ctrl_c_during_a_multipart_upload_aborts_it_and_keeps_the_old_feed(
+    seaweedfs: SeaweedFS, bucket: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with CountingProxy(seaweedfs.endpoint_url, timeout=30) as proxy:
+        show = make_show(
+            tmp_path / "show", seaweedfs.endpoint_url, bucket, endpoint_url=proxy.url,
+            multipart_threshold_mib=5, multipart_chunk_mib=5,
+        )  # fmt: skip
+        add(capsys, show, FIXTURES / "cbr.mp3")
+        assert publish(capsys, show).code == 0
+        feed_before = anonymous_request(f"{seaweedfs.endpoint_url}/{bucket}/show/feed.xml")[2]
+        add(capsys, show, big_mp3(tmp_path / "big.mp3", 12), date="2026-03-01T00:00:00Z")
+        in_part = threading.Event()
+
+        def slow_parts(record: object) -> None:
+            if "partNumber=" in getattr(record, "query", ""):
+                in_part.set()
+                time.sleep(1.5)  # keep the upload in flight while the producer presses Ctrl-C
+
+        proxy.on_request = slow_parts
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "podpub", "-C", str(show), "publish"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+        )  # fmt: skip
+        assert in_part.wait(timeout=60)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        proxy.on_request = None
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert anonymous_request(f"{seaweedfs.endpoint_url}/{bucket}/show/feed.xml")[2] == feed_before
+    assert seaweedfs.client().list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
