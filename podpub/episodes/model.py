@@ -8,6 +8,23 @@ from enum import StrEnum
 from pathlib import Path
 
 from podpub.episodes.mediainfo import MediaInfo
+from podpub.namespace import License, Location, Person, SocialInteract, Soundbite
+
+
+@dataclass(frozen=True)
+class TranscriptRef:
+    """A transcript file of the episode (inside the show) and its language (None: the show's)."""
+
+    file: Path
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class AlternateRef:
+    """Another encoding of the episode's audio (e.g. Opus beside the MP3), published beside it."""
+
+    file: Path
+    title: str | None = None
 
 
 class Status(StrEnum):
@@ -34,6 +51,17 @@ class Episode:
     explicit: bool | None = None  # None: inherit the show's
     draft: bool = False
     image: Path | None = None
+    image_embedded: bool = False  # image = "embedded": the cover art inside the audio file
+    chapters_file: Path | None = None  # JSON chapters or "HH:MM:SS Title" lines; None: the audio's own
+    transcripts: tuple[TranscriptRef, ...] = ()
+    alternates: tuple[AlternateRef, ...] = ()
+    persons: tuple[Person, ...] = ()  # guests etc.; the show's hosts are repeated in the feed
+    location: Location | None = None
+    soundbites: tuple[Soundbite, ...] = ()
+    social: tuple[SocialInteract, ...] = ()
+    episode_display: str | None = None  # podcast:episode display, e.g. "Épisode 1.5"
+    license: License | None = None
+    block: bool = False  # itunes:block yes for this episode
     media: MediaInfo | None = None  # filled in by the media cache
     sha256: str | None = None  # of the audio file, filled in by the media cache
 

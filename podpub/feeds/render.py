@@ -36,6 +36,40 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 @dataclass(frozen=True)
+class FeedChapter:
+    """One chapter for the inline Podlove Simple Chapters list (`psc:chapter`)."""
+
+    start: float  # seconds
+    title: str
+    href: str | None = None  # absolute URL
+    image: str | None = None  # absolute URL
+
+
+@dataclass(frozen=True)
+class FeedTranscript:
+    """A published transcript file (`podcast:transcript`)."""
+
+    url: str
+    type: str  # text/vtt, application/x-subrip, application/json, text/html, text/plain
+    language: str | None = None
+    captions: bool = False  # rel="captions": the file has timecodes
+
+
+@dataclass(frozen=True)
+class FeedAlternate:
+    """A published alternate encoding (`podcast:alternateEnclosure` with `podcast:source` and integrity)."""
+
+    url: str
+    type: str
+    length: int
+    sha256: str  # hex; rendered as an SRI "sha256-<base64>" podcast:integrity
+    bitrate: int | None = None  # bits per second
+    codecs: str | None = None  # RFC 6381, e.g. "opus", "mp4a.40.2"
+    title: str | None = None
+    default: bool = False
+
+
+@dataclass(frozen=True)
 class FeedEpisode:
     """An episode ready for the feed: the caller has decided it is published and where its files live."""
 
@@ -43,6 +77,10 @@ class FeedEpisode:
     enclosure_url: str  # absolute URL
     image_url: str | None = None  # absolute URL of the episode artwork, if any
     link: str | None = None  # episode web page, if any
+    chapters_url: str | None = None  # the published JSON chapters file (podcast:chapters)
+    chapters: tuple[FeedChapter, ...] = ()  # the same chapters, inline as psc:chapters
+    transcripts: tuple[FeedTranscript, ...] = ()
+    alternates: tuple[FeedAlternate, ...] = ()
 
 
 def duration_seconds(seconds: float) -> int:

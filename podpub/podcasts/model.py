@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from podpub.namespace import Funding, License, Location, Person, SocialInteract, Txt, UpdateFrequency
+
 
 @dataclass(frozen=True)
 class Category:
@@ -60,7 +62,19 @@ class Show:
     image: Path | None = None  # absolute path of the show artwork
     link: str | None = None  # the show's website; defaults to base_url in the feed
     copyright: str | None = None
-    extra: dict[str, object] = field(default_factory=dict)
+    # Podcasting 2.0 and the rarer Apple tags
+    medium: str = "podcast"
+    license: License | None = None
+    persons: tuple[Person, ...] = ()
+    funding: tuple[Funding, ...] = ()
+    txts: tuple[Txt, ...] = ()
+    location: Location | None = None
+    social: tuple[SocialInteract, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    season_names: dict[int, str] = field(default_factory=dict)
+    new_feed_url: str | None = None  # itunes:new-feed-url, when the feed moves
+    block: bool = False  # itunes:block yes (and podcast:block yes): hide from directories
+    complete: bool = False  # itunes:complete yes: no more episodes will come
 
     @property
     def config_path(self) -> Path:
