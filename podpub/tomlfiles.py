@@ -32,24 +32,35 @@ def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
         raise ConfigError(f"{where}: invalid TOML: {reason}") from None
 
 
-def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0) -> int | None:
-    """The line where `key` is set (inside `[table]` when given), for error messages.
+def key_line(
+    text: str, key: str, table: str | None = None, line_offset: int = 0, occurrence: int = 0
+) -> int | None:
+    """The line where `key` is set (inside `[table]`, or the n-th `[[table]]`), for error messages.
 
     tomllib keeps no positions, so this scans the text: good enough for the flat files podpub
     reads, and it only decorates a message, never decides anything.
     """
     current: str | None = None
+    seen: dict[str, int] = {}
+    header_line: int | None = None
     key_re = re.compile(rf"""^\s*(?:"{re.escape(key)}"|'{re.escape(key)}'|{re.escape(key)})\s*=""")
     dotted = re.compile(rf"^\s*{re.escape(table)}\.{re.escape(key)}\s*=") if table else None
     for number, line in enumerate(text.splitlines(), start=1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
         if header:
-            current = header.group(1)
+            name = header.group(1)
+            index = seen.get(name, -1) + 1
+            seen[name] = index
+            current = name if (name != table or index == occurrence) else f"{name}#{index}"
+            if current == table:
+                header_line = number
             continue
         if current == table and key_re.match(line):
             return number + line_offset
         if dotted and current is None and dotted.match(line):
             return number + line_offset
+    if header_line is not None:
+        return header_line + line_offset
     if table is not None:
         return key_line(text, table, None, line_offset)
     return None
@@ -64,10 +75,17 @@ class Fields:
     text: str
     table: str | None = None
     line_offset: int = 0
+    occurrence: int | None = None  # for an entry of an array of tables ([[persons]]): its index
+
+    @property
+    def _name(self) -> str | None:
+        if self.table is None:
+            return None
+        return f"{self.table}[{self.occurrence + 1}]" if self.occurrence is not None else self.table
 
     def _loc(self, key: str) -> str:
-        line = key_line(self.text, key, self.table, self.line_offset)
-        name = f"{self.table}.{key}" if self.table else key
+        line = key_line(self.text, key, self.table, self.line_offset, self.occurrence or 0)
+        name = f"{self._name}.{key}" if self._name else key
         return f"{self.where}:{line}: {name}" if line else f"{self.where}: {name}"
 
     def fail(self, key: str, problem: str) -> ConfigError:
@@ -85,8 +103,10 @@ class Fields:
     def _get(self, key: str, kind: type | tuple[type, ...], kind_name: str, required: bool) -> Any:
         if key not in self.data:
             if required:
-                name = f"{self.table}.{key}" if self.table else key
-                raise ConfigError(f"{self.where}: missing required key {name!r}; add it")
+                name = f"{self._name}.{key}" if self._name else key
+                line = key_line(self.text, "\0", self.table, self.line_offset, self.occurrence or 0)
+                where = f"{self.where}:{line}" if line and self.table else self.where
+                raise ConfigError(f"{where}: missing required key {name!r}; add it")
             return None
         value = self.data[key]
         if isinstance(value, bool) and kind is not bool:
@@ -146,3 +166,35 @@ class Fields:
     def table_value(self, key: str) -> Mapping[str, Any]:
         value = self._get(key, dict, "a table", False)
         return value if value is not None else {}
+
+    def number_value(self, key: str, minimum: float | None = None, required: bool = False) -> float | None:
+        value = self._get(key, (int, float), "a number", required)
+        if value is not None and minimum is not None and value < minimum:
+            raise self.fail(key, f"must be {minimum:g} or more, got {value}")
+        return None if value is None else float(value)
+
+    def url_value(self, key: str, required: bool = False, https: bool = False) -> str | None:
+        """An absolute URL; `https` for the podcast namespace, which requires it for every link."""
+        value = self.text_value(key, required=required)
+        if value is None:
+            return None
+        scheme = ("https://",) if https else ("https://", "http://")
+        if not value.startswith(scheme) or len(value) <= len(scheme[0]) or any(c.isspace() for c in value):
+            raise self.fail(key, f"must be an {'https' if https else 'http(s)'}:// URL, got {value!r}")
+        return value
+
+    def sub(self, key: str) -> Fields | None:
+        """The table at `key` (e.g. [location]) as Fields of its own, or None when absent."""
+        if key not in self.data:
+            return None
+        self._get(key, dict, "a table", False)
+        return Fields(self.data[key], self.where, self.text, key, self.line_offset)
+
+    def table_list(self, key: str) -> list[Fields]:
+        """The entries of an array of tables ([[persons]] ...), each as Fields that name its index."""
+        value = self._get(key, list, "an array of tables ([[" + key + "]] blocks)", False)
+        if value is None:
+            return []
+        if not all(isinstance(item, dict) for item in value):
+            raise self.fail(key, f"must be an array of tables ([[{key}]] blocks with keys)")
+        return [Fields(item, self.where, self.text, key, self.line_offset, i) for i, item in enumerate(value)]

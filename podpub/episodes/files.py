@@ -7,14 +7,21 @@ import uuid
 from pathlib import Path
 
 from podpub.episodes import frontmatter
-from podpub.episodes.model import Episode
+from podpub.episodes.model import AlternateRef, Episode, TranscriptRef
 from podpub.errors import ConfigError
 from podpub.fsutil import is_within
+from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
+from podpub.podcasts.config import check_language
 from podpub.podcasts.model import Show
 from podpub.tomlfiles import Fields, parse_toml
 
 EPISODE_TYPES = ("full", "trailer", "bonus")
-EPISODE_KEYS = {"guid", "title", "date", "audio", "season", "number", "type", "explicit", "draft", "image"}
+EPISODE_KEYS = {
+    "guid", "title", "date", "audio", "season", "number", "type", "explicit", "draft", "image",
+    "chapters", "transcripts", "alternates", "persons", "location", "soundbites", "social", "episode_display",
+    "license", "license_url", "block",
+}  # fmt: skip
+EMBEDDED = "embedded"  # image = "embedded": the cover art inside the audio file
 _FILE_NAME = re.compile(r"^(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.md$")
 
 
@@ -68,6 +75,11 @@ def load_episode(show: Show, path: Path) -> Episode:
     audio_text = fields.text_value("audio", required=True)
     assert audio_text
     image_text = fields.text_value("image")
+    embedded = image_text == EMBEDDED
+    chapters_text = fields.text_value("chapters")
+    display = fields.text_value("episode_display")
+    if display and len(display) > 32:
+        raise fields.fail("episode_display", f"is {len(display)} characters; podcast:episode allows 32")
     return Episode(
         source=path,
         guid=guid,
@@ -80,8 +92,43 @@ def load_episode(show: Show, path: Path) -> Episode:
         type=fields.choice("type", EPISODE_TYPES, "full"),
         explicit=fields.bool_value("explicit"),
         draft=bool(fields.bool_value("draft", default=False)),
-        image=resolve_in_show(show, image_text, fields, "image") if image_text else None,
+        image=resolve_in_show(show, image_text, fields, "image") if image_text and not embedded else None,
+        image_embedded=embedded,
+        chapters_file=resolve_in_show(show, chapters_text, fields, "chapters") if chapters_text else None,
+        transcripts=_transcripts(show, fields),
+        alternates=_alternates(show, fields),
+        persons=read_persons(fields),
+        location=read_location(fields),
+        soundbites=read_soundbites(fields),
+        social=read_social(fields),
+        episode_display=display,
+        license=read_license(fields),
+        block=bool(fields.bool_value("block", default=False)),
     )
+
+
+def _transcripts(show: Show, fields: Fields) -> tuple[TranscriptRef, ...]:
+    result = []
+    for entry in fields.table_list("transcripts"):
+        entry.check_known({"file", "language"})
+        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file")
+        language = entry.text_value("language")
+        if language and (problem := check_language(language)):
+            raise entry.fail("language", f"{problem}, got {language!r}")
+        result.append(TranscriptRef(file, language))
+    return tuple(result)
+
+
+def _alternates(show: Show, fields: Fields) -> tuple[AlternateRef, ...]:
+    result = []
+    for entry in fields.table_list("alternates"):
+        entry.check_known({"file", "title"})
+        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file")
+        title = entry.text_value("title")
+        if title and len(title) > 32:
+            raise entry.fail("title", f"is {len(title)} characters; podcast:alternateEnclosure allows 32")
+        result.append(AlternateRef(file, title))
+    return tuple(result)
 
 
 def load_episodes(show: Show) -> list[Episode]:

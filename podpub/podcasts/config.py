@@ -16,6 +16,8 @@ import tomlkit
 
 from podpub.errors import ConfigError, InputError
 from podpub.fsutil import atomic_write_text, is_within
+from podpub.namespace import Funding, Txt, UpdateFrequency
+from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
 from podpub.podcasts.model import Category, PublishSettings, Show
 from podpub.tomlfiles import Fields, parse_toml
@@ -25,21 +27,15 @@ SHOW_TYPES = ("episodic", "serial")
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 _TOP_KEYS = {
-    "title",
-    "description",
-    "language",
-    "author",
-    "link",
-    "copyright",
-    "image",
-    "categories",
-    "explicit",
-    "type",
-    "guid",
-    "locked",
-    "owner",
-    "publish",
-}
+    "title", "description", "language", "author", "link", "copyright", "image", "categories",
+    "explicit", "type", "guid", "locked", "owner", "publish",
+    "medium", "license", "license_url", "persons", "funding", "txt", "location", "social", "update_frequency",
+    "season_names", "new_feed_url", "block", "complete",
+}  # fmt: skip
+MEDIUMS = (
+    "podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course",
+    "podcastL", "musicL", "videoL", "filmL", "audiobookL", "newsletterL", "blogL", "publisherL", "courseL", "mixed",
+)  # fmt: skip
 _OWNER_KEYS = {"name", "email"}
 _PUBLISH_KEYS = {
     "base_url",
@@ -171,7 +167,73 @@ def load_show(root: Path) -> Show:
         image=image,
         link=link,
         copyright=top.text_value("copyright"),
+        medium=top.choice("medium", MEDIUMS, "podcast"),
+        license=read_license(top),
+        persons=read_persons(top),
+        funding=_funding(top),
+        txts=_txts(top),
+        location=read_location(top),
+        social=read_social(top),
+        update_frequency=_update_frequency(top),
+        season_names=_season_names(top),
+        new_feed_url=top.url_value("new_feed_url"),
+        block=bool(top.bool_value("block", default=False)),
+        complete=bool(top.bool_value("complete", default=False)),
     )
+
+
+def _funding(top: Fields) -> tuple[Funding, ...]:
+    result = []
+    for entry in top.table_list("funding"):
+        entry.check_known({"url", "label"})
+        url = entry.url_value("url", required=True, https=True)
+        label = entry.text_value("label", required=True) or ""
+        if len(label) > LIMIT:
+            raise entry.fail("label", f"is {len(label)} characters; keep it under {LIMIT}")
+        result.append(Funding(url or "", label))
+    return tuple(result)
+
+
+def _txts(top: Fields) -> tuple[Txt, ...]:
+    result = []
+    for entry in top.table_list("txt"):
+        entry.check_known({"text", "purpose"})
+        text = entry.text_value("text", required=True) or ""
+        if len(text) > 4000:
+            raise entry.fail("text", f"is {len(text)} characters; podcast:txt allows 4000")
+        result.append(Txt(text, entry.text_value("purpose")))
+    return tuple(result)
+
+
+def _update_frequency(top: Fields) -> UpdateFrequency | None:
+    table = top.sub("update_frequency")
+    if table is None:
+        return None
+    table.check_known({"label", "rrule", "dtstart", "complete"})
+    rrule = table.text_value("rrule")
+    if rrule and not re.match(r"^FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[^;]+)*$", rrule):
+        raise table.fail("rrule", f"must be an RFC 5545 rule such as \"FREQ=WEEKLY;INTERVAL=2\", got {rrule!r}")
+    dtstart = table.datetime_value("dtstart")
+    if rrule and "COUNT=" in rrule and dtstart is None:
+        raise table.fail("dtstart", "is required when rrule has COUNT")
+    return UpdateFrequency(
+        label=table.text_value("label", required=True) or "",
+        rrule=rrule,
+        dtstart=dtstart,
+        complete=table.bool_value("complete"),
+    )
+
+
+def _season_names(top: Fields) -> dict[int, str]:
+    table = top.sub("season_names")
+    if table is None:
+        return {}
+    names = {}
+    for key in table.data:
+        if not key.isdigit() or int(key) < 1:
+            raise table.fail(key, "must be a season number (1, 2 ...), e.g. [season_names] 1 = \"Les débuts\"")
+        names[int(key)] = table.text_value(key, required=True) or ""
+    return names
 
 
 def _publish_settings(publish: Fields, base_url: str) -> PublishSettings:
