@@ -7,7 +7,11 @@
   whose URL does not end in `.jpg`/`.png`, and rejects `.jpeg` for items. We raise instead.
 - `itunes:category` is written here: feedgen looks categories up with an XPath built from the name,
   which breaks on a quote, and validates nothing.
-- `podcast:guid` and `podcast:locked` do not exist in feedgen.
+- `podcast:guid` and `podcast:locked` do not exist in feedgen, nor does the rest of the podcast namespace or
+  Podlove Simple Chapters: `podpub.feeds.render` turns the model into `Tag`s (already cleaned, attribute
+  values already `str`) and the extensions only append them, so the tag logic stays testable in one place.
+- `itunes:block`/`itunes:complete`/`itunes:new-feed-url` are written here too: feedgen writes `yes`, and
+  Apple only honours `Yes`.
 - Item `<description>` and `content:encoded` are written as CDATA (Apple asks for it); feedgen only
   CDATA-wraps one of them and escapes the description.
 - `lastBuildDate`/`pubDate`: feedgen defaults `lastBuildDate` to now(); we set both to a given date or
@@ -16,12 +20,13 @@
 Register it under the name `podpub` (the name `podcast` is taken by feedgen's own iTunes extension):
 ``fg.register_extension(EXTENSION_NAME, PodpubExtension, PodpubEntryExtension, atom=False)``.
 Only a *feed* extension's `extend_ns` reaches the root `nsmap`, so `PodpubExtension.extend_ns` declares
-every prefix the items use too.
+every prefix the items use too (`psc` only when an item has inline chapters: see `PodpubExtension.uses_psc`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
@@ -35,6 +40,8 @@ ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
+#: Podlove Simple Chapters. No trailing slash: `.../simple-chapters/` is another namespace to strict readers.
+PSC_NS = "http://podlove.org/simple-chapters"
 
 #: Conventional prefixes; AntennaPod only recognizes `itunes` and (for the official URI) `podcast`.
 NAMESPACES: dict[str, str] = {
@@ -45,6 +52,42 @@ NAMESPACES: dict[str, str] = {
 }
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One element (with its children) for an extension to append, built by the renderer.
+
+    A plain value rather than an lxml element so the renderer can build the whole list before feedgen
+    creates the document, and so attribute order (a tuple, in the order given) is part of the value:
+    the same inputs give the same bytes.
+    """
+
+    name: str  # Clark notation, "{namespace-uri}local-name"
+    attrs: tuple[tuple[str, str], ...] = ()
+    text: str | None = None
+    children: tuple[Tag, ...] = ()
+
+    def write(self, parent: etree._Element) -> etree._Element:
+        """Append this element (and its children) to `parent`; returns the new element."""
+        element = xml_elem(self.name, parent, attrib=dict(self.attrs))
+        if self.text is not None:
+            element.text = self.text
+        for child in self.children:
+            child.write(element)
+        return element
+
+
+def tag(element: str, text: str | None = None, /, children: Iterable[Tag] = (), **attrs: str | None) -> Tag:
+    """Build a `Tag`, leaving out attributes whose value is None (the namespace's optional attributes
+    are absent rather than empty). Values must already be `str`: lxml refuses ints, and the caller decides
+    how a number is spelled. `element` and `text` are positional-only so that `name=` and `text=` stay
+    free for attributes (`podcast:season name=`)."""
+    for key, value in attrs.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"attribute {key!r} must be str, not {type(value).__name__}")
+    kept = tuple((key, value) for key, value in attrs.items() if value is not None)
+    return Tag(name=element, attrs=kept, text=text, children=tuple(children))
 
 
 def check_image_url(url: str) -> str:
@@ -95,6 +138,8 @@ class PodpubExtension(BaseExtension):
         self.locked: bool | None = None
         self.locked_owner: str | None = None
         self.date: datetime | None = None
+        self.tags: list[Tag] = []  # appended after podcast:locked, in order
+        self.uses_psc = False  # some item carries psc:chapters
 
     def set_image(self, url: str) -> None:
         """Channel `itunes:image`; raises ValueError for a URL Apple would ignore."""
@@ -116,7 +161,12 @@ class PodpubExtension(BaseExtension):
         self.date = date
 
     def extend_ns(self) -> dict[str, str]:
-        return dict(NAMESPACES)
+        """The document's prefixes, in a fixed order. `psc` is declared only when used, so a feed without
+        inline chapters keeps exactly the four namespaces Apple and PSP-1 expect (and its bytes)."""
+        namespaces = dict(NAMESPACES)
+        if self.uses_psc:
+            namespaces["psc"] = PSC_NS
+        return namespaces
 
     def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
         channel = rss_feed[0]
@@ -134,6 +184,8 @@ class PodpubExtension(BaseExtension):
         if self.locked is not None:
             attrs = {"owner": self.locked_owner} if self.locked_owner else {}
             xml_elem(f"{{{PODCAST_NS}}}locked", channel, **attrs).text = "yes" if self.locked else "no"
+        for extra in self.tags:
+            extra.write(channel)
         return rss_feed
 
     def _write_dates(self, channel: etree._Element) -> None:
@@ -169,7 +221,7 @@ def _group_categories(
 
 class PodpubEntryExtension(BaseEntryExtension):
     """Item-level tags: `pubDate`, `itunes:explicit`, `itunes:image`, CDATA `description` and
-    `content:encoded`."""
+    `content:encoded`, then the renderer's `tags` (podcast namespace, `psc:chapters`)."""
 
     def __init__(self) -> None:
         self.date: datetime | None = None
@@ -177,6 +229,7 @@ class PodpubEntryExtension(BaseEntryExtension):
         self.image_url: str | None = None
         self.description_html: str | None = None
         self.content_html: str | None = None
+        self.tags: list[Tag] = []  # appended after itunes:explicit, in order
 
     def set_image(self, url: str) -> None:
         """Item `itunes:image`; raises ValueError for a URL Apple would ignore."""
@@ -211,6 +264,8 @@ class PodpubEntryExtension(BaseEntryExtension):
             xml_elem(f"{{{ITUNES_NS}}}image", entry, href=self.image_url)
         if self.explicit is not None:
             xml_elem(f"{{{ITUNES_NS}}}explicit", entry).text = true_false(self.explicit)
+        for extra in self.tags:
+            extra.write(entry)
         return entry
 
 

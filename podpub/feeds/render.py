@@ -1,7 +1,8 @@
 """Render a show and its published episodes to RSS 2.0 bytes that Apple, Spotify and the apps accept.
 
 feedgen builds the document; `podpub.feeds.extension` fills its gaps (true/false explicit, artwork
-checks, categories, `podcast:guid`/`locked`, CDATA, dates). Rendering is a pure function of its inputs:
+checks, categories, `podcast:guid`/`locked`, CDATA, dates); this module turns the rest of the podcast
+namespace and Podlove Simple Chapters into `Tag`s the extension appends. Rendering is a pure function of its inputs:
 no clock is read (the channel dates are the newest episode's), entries are sorted with full tie-breaks
 and namespaces are declared in a fixed order, so the same show gives byte-identical feeds and an
 unchanged feed is never re-uploaded or re-fetched for nothing.
@@ -9,10 +10,12 @@ unchanged feed is never re-uploaded or re-fetched for nothing.
 
 from __future__ import annotations
 
+import base64
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from feedgen.feed import FeedGenerator
@@ -21,18 +24,31 @@ from podpub import __version__
 from podpub.episodes.model import Episode
 from podpub.feeds.extension import (
     EXTENSION_NAME,
+    ITUNES_NS,
+    PODCAST_NS,
+    PSC_NS,
     PodpubEntryExtension,
     PodpubExtension,
+    Tag,
     check_image_url,
+    rfc2822,
+    tag,
+    true_false,
 )
 from podpub.feeds.notes import render_notes, summary_html
 from podpub.feeds.text import clean_line, clean_text, truncate_utf8
+from podpub.namespace import License, Location, Person, SocialInteract, Soundbite, UpdateFrequency
 from podpub.podcasts.model import Show
 
 #: Apple's (and PSP-1's) limit on `<description>`, in UTF-8 bytes.
 DESCRIPTION_LIMIT = 4000
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+#: `podcast:chapters` type the namespace prefers (apps match on it to pick the JSON chapters parser).
+JSON_CHAPTERS_TYPE = "application/json+chapters"
+#: The Podlove Simple Chapters version we write; podcastparser warns on anything but 1.1/1.2.
+PSC_VERSION = "1.2"
 
 
 @dataclass(frozen=True)
@@ -146,8 +162,11 @@ def render_feed(show: Show, items: Sequence[FeedEpisode], *, image_url: str | No
     ext.podcast_guid = clean_text(show.guid) or None
     ext.set_locked(show.locked, owner_email)
     ext.set_date(max((i.episode.date for i in items), default=None))
+    ordered = order_items(show, items)
+    ext.tags = channel_tags(show, ordered)
+    ext.uses_psc = any(item.chapters for item in items)
 
-    for item in order_items(show, items):
+    for item in ordered:
         _add_item(fg, show, item)
 
     body: bytes = fg.rss_str(pretty=True, xml_declaration=False, encoding="UTF-8")
@@ -187,3 +206,270 @@ def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> None:
     fe.description(description)  # replaced by the CDATA version; keeps feedgen's checks happy
     ext.description_html = description
     ext.content_html = notes_html or None
+    ext.tags = item_tags(show, item)
+
+
+# --- podcast namespace and Podlove Simple Chapters -----------------------------------------------------
+
+
+def _pc(local: str) -> str:
+    return f"{{{PODCAST_NS}}}{local}"
+
+
+def _it(local: str) -> str:
+    return f"{{{ITUNES_NS}}}{local}"
+
+
+def _psc(local: str) -> str:
+    return f"{{{PSC_NS}}}{local}"
+
+
+def _opt_text(value: str | None) -> str | None:
+    """`clean_text` for an optional attribute: None (left out) when unset or blank, never `""`, which
+    readers would take as a value."""
+    cleaned = clean_text(value) if value is not None else ""
+    return cleaned or None
+
+
+def _opt_line(value: str | None) -> str | None:
+    """`clean_line` for an optional one-line value; None when unset or blank."""
+    cleaned = clean_line(value) if value is not None else ""
+    return cleaned or None
+
+
+def seconds_text(seconds: float) -> str:
+    """A time in seconds as the namespace's attributes want it (`podcast:soundbite`): a plain decimal,
+    rounded half up to milliseconds, without trailing zeros (`73`, `1.5`, `12.346`), so the text does
+    not depend on float `repr` noise such as `0.30000000000000004`."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"not a time in seconds: {seconds!r}")
+    value = Decimal(repr(seconds)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def npt(seconds: float) -> str:
+    """Normal Play Time `HH:MM:SS.mmm` for `psc:chapter start`: the full form is the one every reader
+    takes (feedparser's pattern needs two-digit fields; podcastparser and the Podlove spec take it too)."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"not a chapter start in seconds: {seconds!r}")
+    millis = int((Decimal(repr(seconds)) * 1000).to_integral_value(rounding=ROUND_HALF_UP))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def sri_sha256(hex_digest: str) -> str:
+    """A hex SHA-256 as an SRI string (`sha256-<base64 of the 32 raw bytes>`), the `podcast:integrity`
+    form the namespace prefers. SRI encodes the digest bytes, not the hex text: a common mistake."""
+    try:
+        digest = bytes.fromhex(hex_digest.strip())
+    except ValueError as exc:
+        raise ValueError(f"not a hex SHA-256: {hex_digest!r}") from exc
+    if len(digest) != 32:
+        raise ValueError(f"not a hex SHA-256 (need 64 hex digits): {hex_digest!r}")
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def iso8601(value: datetime) -> str:
+    """`podcast:updateFrequency dtstart`: the namespace links JavaScript's `toISOString`, so an aware
+    time is written in UTC as `2025-01-01T00:00:00.000Z`; a naive one (a floating local time, which
+    RFC 5545 allows) is written as given, without an offset rather than with an invented one."""
+    if value.tzinfo is None:
+        return value.isoformat(timespec="milliseconds")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def person_tags(persons: Iterable[Person]) -> list[Tag]:
+    """`podcast:person` for each person, first occurrence of a (name, role) pair only.
+
+    Role and group are lower-cased: the taxonomy is case-insensitive, but some apps compare strings.
+    Blank names are skipped (the namespace requires a name).
+    """
+    seen: set[tuple[str, str]] = set()
+    out: list[Tag] = []
+    for person in persons:
+        name = clean_line(person.name)
+        role = clean_line(person.role).lower() or "host"
+        group = clean_line(person.group).lower() or "cast"
+        if not name or (name, role) in seen:
+            continue
+        seen.add((name, role))
+        out.append(
+            tag(_pc("person"), name, role=role, group=group, img=_opt_text(person.img), href=_opt_text(person.href))
+        )
+    return out
+
+
+def license_tag(value: License) -> Tag:
+    """`podcast:license`: the slug as text, `url` only when given (required for custom licenses)."""
+    return tag(_pc("license"), clean_line(value.slug), url=_opt_text(value.url))
+
+
+def location_tag(value: Location) -> Tag:
+    """`podcast:location`: display name as text, the recommended attributes only when set."""
+    return tag(
+        _pc("location"),
+        clean_line(value.name),
+        rel=_opt_line(value.rel),
+        geo=_opt_text(value.geo),
+        osm=_opt_text(value.osm),
+        country=_opt_line(value.country),
+    )
+
+
+def social_tag(value: SocialInteract) -> Tag:
+    """`podcast:socialInteract` (an empty element: everything is in attributes)."""
+    return tag(
+        _pc("socialInteract"),
+        protocol=clean_line(value.protocol),
+        uri=clean_text(value.uri),
+        accountId=_opt_line(value.account_id),
+        accountUrl=_opt_text(value.account_url),
+        priority=str(value.priority) if value.priority is not None else None,
+    )
+
+
+def update_frequency_tag(value: UpdateFrequency) -> Tag:
+    """`podcast:updateFrequency`: the label as text; rule, start and completeness when set."""
+    return tag(
+        _pc("updateFrequency"),
+        clean_line(value.label),
+        rrule=_opt_text(value.rrule),
+        dtstart=iso8601(value.dtstart) if value.dtstart is not None else None,
+        complete=true_false(value.complete) if value.complete is not None else None,
+    )
+
+
+def soundbite_tag(value: Soundbite) -> Tag:
+    """`podcast:soundbite`; raises ValueError for a negative start or a duration that is not positive."""
+    if not (math.isfinite(value.duration) and value.duration > 0):
+        raise ValueError(f"soundbite duration must be positive: {value.duration!r}")
+    return tag(
+        _pc("soundbite"),
+        _opt_line(value.title),
+        startTime=seconds_text(value.start),
+        duration=seconds_text(value.duration),
+    )
+
+
+def trailer_tag(item: FeedEpisode) -> Tag:
+    """`podcast:trailer` for a trailer episode: its enclosure with the same date text as its pubDate."""
+    episode, media = item.episode, item.episode.media
+    assert media is not None  # checked by render_feed
+    return tag(
+        _pc("trailer"),
+        clean_line(episode.title),
+        url=clean_text(item.enclosure_url),
+        pubdate=rfc2822(episode.date),
+        length=str(media.size),
+        type=clean_text(media.mime_type),
+        season=str(episode.season) if episode.season is not None else None,
+    )
+
+
+def channel_tags(show: Show, items: Sequence[FeedEpisode]) -> list[Tag]:
+    """Channel tags after `podcast:locked`, in a fixed order; `items` in feed order (for trailers).
+
+    Apple honours `itunes:block`/`itunes:complete` only when the value is `Yes`, so they are written
+    only when true (feedgen would write `no`, which is noise).
+    """
+    out = [tag(_pc("medium"), clean_line(show.medium) or "podcast")]
+    if show.license is not None:
+        out.append(license_tag(show.license))
+    out += person_tags(show.persons)
+    out += [tag(_pc("funding"), clean_line(f.label), url=clean_text(f.url)) for f in show.funding]
+    out += [tag(_pc("txt"), clean_text(t.text), purpose=_opt_line(t.purpose)) for t in show.txts]
+    if show.location is not None:
+        out.append(location_tag(show.location))
+    out += [social_tag(s) for s in show.social]
+    if show.update_frequency is not None:
+        out.append(update_frequency_tag(show.update_frequency))
+    out += [trailer_tag(i) for i in items if i.episode.type == "trailer"]
+    new_feed_url = _opt_text(show.new_feed_url)
+    if new_feed_url:
+        out.append(tag(_it("new-feed-url"), new_feed_url))
+    if show.block:
+        out += [tag(_it("block"), "Yes"), tag(_pc("block"), "yes")]
+    if show.complete:
+        out.append(tag(_it("complete"), "Yes"))
+    return out
+
+
+def psc_chapters_tag(chapters: Iterable[FeedChapter]) -> Tag:
+    """`psc:chapters` sorted by start (the spec asks for it; clients do not sort). Stable, so chapters
+    sharing a start keep the caller's order."""
+    children = [
+        tag(
+            _psc("chapter"),
+            start=npt(c.start),
+            title=clean_line(c.title),
+            href=_opt_text(c.href),
+            image=_opt_text(c.image),
+        )
+        for c in sorted(chapters, key=lambda c: c.start)
+    ]
+    return tag(_psc("chapters"), children=children, version=PSC_VERSION)
+
+
+def transcript_tag(value: FeedTranscript) -> Tag:
+    """`podcast:transcript`; no `language` when unset (readers default it to the channel's)."""
+    return tag(
+        _pc("transcript"),
+        url=clean_text(value.url),
+        type=clean_text(value.type),
+        language=_opt_line(value.language),
+        rel="captions" if value.captions else None,
+    )
+
+
+def alternate_tag(value: FeedAlternate) -> Tag:
+    """`podcast:alternateEnclosure` with one `podcast:source` and an SRI `podcast:integrity`."""
+    return tag(
+        _pc("alternateEnclosure"),
+        children=(
+            tag(_pc("source"), uri=clean_text(value.url)),
+            tag(_pc("integrity"), type="sri", value=sri_sha256(value.sha256)),
+        ),
+        type=clean_text(value.type),
+        length=str(value.length),
+        bitrate=str(value.bitrate) if value.bitrate is not None else None,
+        codecs=_opt_text(value.codecs),
+        title=_opt_line(value.title),
+        default="true" if value.default else None,
+    )
+
+
+def item_tags(show: Show, item: FeedEpisode) -> list[Tag]:
+    """Item tags after `itunes:explicit`, in a fixed order.
+
+    Item-level `podcast:person` replaces ALL channel persons, so an episode with guests repeats the
+    show's persons first (hosts would otherwise vanish from that episode); an episode without its own
+    persons writes none and inherits the channel's.
+    """
+    episode = item.episode
+    out: list[Tag] = []
+    if episode.season is not None:
+        name = _opt_line(show.season_names.get(episode.season))
+        out.append(tag(_pc("season"), str(episode.season), name=name))
+    if episode.number is not None:
+        out.append(tag(_pc("episode"), str(episode.number), display=_opt_line(episode.episode_display)))
+    if episode.persons:
+        out += person_tags((*show.persons, *episode.persons))
+    if episode.location is not None:
+        out.append(location_tag(episode.location))
+    out += [soundbite_tag(s) for s in episode.soundbites]
+    out += [social_tag(s) for s in episode.social]
+    if episode.license is not None:
+        out.append(license_tag(episode.license))
+    if episode.block:
+        out.append(tag(_it("block"), "Yes"))
+    chapters_url = _opt_text(item.chapters_url)
+    if chapters_url:
+        out.append(tag(_pc("chapters"), url=chapters_url, type=JSON_CHAPTERS_TYPE))
+    out += [transcript_tag(t) for t in item.transcripts]
+    if item.chapters:
+        out.append(psc_chapters_tag(item.chapters))
+    out += [alternate_tag(a) for a in item.alternates]
+    return out
