@@ -192,7 +192,7 @@ def _time(text: str, number: int, name: str, pattern: re.Pattern[str], form: str
     m = pattern.match(text)
     if not m:
         hint = ""
-        if form.endswith(".mmm") and "," in text:
+        if pattern is _VTT_TIME and "," in text:
             hint = " (WebVTT puts a dot, not a comma, before the milliseconds)"
         shown = repr(text) if text else "(nothing)"
         raise InputError(f"{name}:{number}: bad cue timestamp {shown}; write it as {form}{hint}")
