@@ -214,6 +214,12 @@ def test_text_tolerates_bom_crlf_and_separators(tmp_path: Path) -> None:
     ]
 
 
+def test_text_tolerates_a_markdown_list(tmp_path: Path) -> None:
+    marks = read_chapter_file(write(tmp_path, "ep.txt", "- 00:00 Intro\n* 01:00 Suite\n"))
+    assert [(m.start, m.title) for m in marks] == [(0.0, "Intro"), (60.0, "Suite")]
+    assert "cannot read '- Fin'" in error_of(read_chapter_file, write(tmp_path, "bad.txt", "00:00 A\n- Fin\n"))
+
+
 def test_text_keeps_dashes_inside_titles(tmp_path: Path) -> None:
     marks = read_chapter_file(write(tmp_path, "ep.txt", "00:00 Q&A - part 1 | live\n"))
     assert marks[0].title == "Q&A - part 1 | live"

@@ -84,6 +84,15 @@ def test_extension_decides_plain_text(tmp_path: Path) -> None:
     assert read_transcript(write(tmp_path, "t.md", "Bonjour.\n")).format == "txt"
 
 
+def test_text_opening_with_a_bracket_is_plain_text(tmp_path: Path) -> None:
+    assert read_transcript(write(tmp_path, "t.txt", "[Musique]\nAna : Bonjour.\n")).format == "txt"
+    assert "must be an object" in error_of(write(tmp_path, "t2.txt", '[{"startTime": 0}]'))
+
+
+def test_srt_content_in_a_json_file_is_srt(tmp_path: Path) -> None:
+    assert read_transcript(copy_as(tmp_path, "good.srt", "t.json")).format == "srt"
+
+
 def test_vtt_details_that_are_valid(tmp_path: Path) -> None:
     text = (
         "\ufeffWEBVTT - Épisode 1\n\n"
@@ -170,6 +179,7 @@ def test_file_errors(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "where", "words"),
     [
+        ("\nWEBVTT\n\n00:00.000 --> 00:01.000\nA\n", ":1:", "blank line before the WEBVTT header"),
         ("WEBVTT-ish\n\n00:00.000 --> 00:01.000\nA\n", ":1:", "first line must be WEBVTT"),
         ("WEBVTT\n00:00.000 --> 00:01.000\nA\n", ":2:", "put a blank line between them"),
         ("WEBVTT\n\n00:00.000 --> 00:01.000\nA\n00:01.000 --> 00:02.000\nB\n", ":5:", "put a blank line before it"),

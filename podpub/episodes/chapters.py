@@ -320,6 +320,7 @@ def _json_url(item: dict[str, Any], key: str, where: str) -> str | None:
 # A time, then (after a space, or a separator `-` `–` `—` `|` `:` and a space) the title, which may
 # end in a `<URL>` as in the Podlove / mp4chaps text form.
 _TEXT_LINE = re.compile(r"^(?P<time>\d+(?:[:.,]\d+)*)(?:$|\s*[-–—|:](?:\s+|$)|\s+)(?P<title>.*)$")
+_BULLET = re.compile(r"^[-*•]\s+(?=\d)")  # a Markdown list copied from show notes
 _TRAILING_URL = re.compile(r"^(?P<title>.*?)\s*<(?P<url>[^<>\s]+)>$")
 
 
@@ -329,7 +330,7 @@ def _text_chapters(text: str, name: str) -> list[ChapterMark]:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        m = _TEXT_LINE.match(line)
+        m = _TEXT_LINE.match(_BULLET.sub("", line, count=1))
         if not m or ":" not in m.group("time"):
             raise InputError(f"{name}:{number}: cannot read {_quote(line)} as a chapter; {_TEXT_HINT}")
         try:

@@ -130,11 +130,11 @@ def _refuse_binary(path: Path, name: str) -> None:
 def _detect(text: str, suffix: str) -> str:
     """The format by content first and extension second; "novtt" for a `.vtt` without its header."""
     lines = _lines(text)
-    first = lines[0].strip() if lines else ""
-    if first.startswith("WEBVTT"):
-        return "vtt"
     content = [line.strip() for line in lines if line.strip()]
-    if content[0].startswith(("{", "[")):
+    if content[0].startswith("WEBVTT"):
+        return "vtt"  # the WebVTT check says so if the header is not on the very first line
+    # "[" opens a JSON array (a wrong shape, reported as such) or text such as "[Musique] Bonjour".
+    if content[0].startswith("{") or (content[0].startswith("[") and _parses_as_json(text)):
         return "json"
     if re.fullmatch(r"\d+", content[0]) and len(content) > 1 and "-->" in content[1]:
         return "srt"
@@ -144,7 +144,7 @@ def _detect(text: str, suffix: str) -> str:
     if suffix == ".srt":
         return "srt"  # the SRT check names the first line that is not SRT
     if suffix == ".json":
-        return "json"
+        return "json"  # the JSON check names the syntax error
     if has_timing:
         # Cues without a WEBVTT header or cue numbers: WebVTT-style dots say which was meant.
         timing = next(line for line in content if _TIMING_LINE.match(line))
@@ -152,6 +152,14 @@ def _detect(text: str, suffix: str) -> str:
     if _HTML_TAG.search(text) or suffix in (".html", ".htm"):
         return "html"
     return "txt"
+
+
+def _parses_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 # ---- WebVTT -----------------------------------------------------------------------------------
@@ -203,6 +211,8 @@ def _time(text: str, number: int, name: str, pattern: re.Pattern[str], form: str
 def _vtt_cues(text: str, name: str) -> list[_Cue]:
     lines = _lines(text)
     header = lines[0]
+    if not header.strip():
+        raise InputError(f"{name}:1: blank line before the WEBVTT header; delete the blank lines at the top")
     if not re.match(r"^WEBVTT(?:[ \t].*)?$", header):
         raise InputError(f"{name}:1: the first line must be WEBVTT (optionally followed by a space and text); fix it")
     # The header block runs to the first blank line; cues follow.
