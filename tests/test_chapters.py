@@ -235,6 +235,7 @@ def test_text_keeps_dashes_inside_titles(tmp_path: Path) -> None:
         ("00:00 Intro\n1:75:00 Outro\n", ":2:", "minutes run from 00 to 59"),
         ("00:00 Intro\n00:01,500 Outro\n", ":2:", "dot"),
         ("00:00 Intro <example.org>\n", ":1:", "https://"),
+        ("[00:00] Intro\n", ":1:", "cannot read '[00:00] Intro' as a chapter"),
         ("# only a comment\n\n", "", "no chapters found"),
         ("   \n", "", "empty file"),
     ],

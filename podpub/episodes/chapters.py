@@ -205,6 +205,14 @@ def _json_with_lines(text: str) -> Any:
     return decoder.decode(text)
 
 
+def _parses_as_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _line_of(obj: Any) -> int:
     return obj.line if isinstance(obj, _Located) else 1
 
@@ -228,9 +236,10 @@ def read_chapter_file(path: Path) -> list[ChapterMark]:
     if not text.strip():
         raise InputError(f"{name}: empty file; {_TEXT_HINT}, or give a JSON chapters file")
     stripped = text.lstrip()
-    if stripped.startswith(("{", "[")):
+    if stripped.startswith("{") or (stripped.startswith("[") and _parses_as_json(text)):
         # Text chapters always start with a time, so a brace means JSON, and a syntax error in it
-        # is more useful to report than "not a chapter line".
+        # is more useful to report than "not a chapter line". A bracket may also open a mistyped
+        # text line ("[00:00] Intro"), so it means JSON only when it parses (a list, refused below).
         try:
             data = _json_with_lines(text)
         except json.JSONDecodeError as e:

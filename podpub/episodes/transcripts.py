@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from podpub.episodes.chapters import _is_number, _json_with_lines, _line_of, _lines, _read_text, format_npt
+from podpub.episodes.chapters import (
+    _is_number,
+    _json_with_lines,
+    _line_of,
+    _lines,
+    _parses_as_json,
+    _read_text,
+    format_npt,
+)
 from podpub.errors import InputError
 
 __all__ = ["SUPPORTED_FORMATS", "Transcript", "read_transcript", "srt_to_vtt"]
@@ -152,14 +160,6 @@ def _detect(text: str, suffix: str) -> str:
     if _HTML_TAG.search(text) or suffix in (".html", ".htm"):
         return "html"
     return "txt"
-
-
-def _parses_as_json(text: str) -> bool:
-    try:
-        json.loads(text)
-    except ValueError:
-        return False
-    return True
 
 
 # ---- WebVTT -----------------------------------------------------------------------------------
