@@ -39,6 +39,9 @@ CONTENT_TYPES: dict[str, str] = {
 }
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+#: JSON chapters are published as `<name>.chapters.json` and served with the namespace's own type
+CHAPTERS_SUFFIX = ".chapters.json"
+CHAPTERS_TYPE = "application/json+chapters"
 
 
 def content_type_for(name: str | PurePath) -> str:
@@ -48,5 +51,7 @@ def content_type_for(name: str | PurePath) -> str:
     with no suffix.
     """
     text = str(name)
+    if text.lower().endswith(CHAPTERS_SUFFIX):
+        return CHAPTERS_TYPE
     suffix = text if text.startswith(".") and text.count(".") == 1 and "/" not in text else PurePath(text).suffix
     return CONTENT_TYPES.get(suffix.lower(), DEFAULT_CONTENT_TYPE)

@@ -63,9 +63,7 @@ def show(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def add(capsys: pytest.CaptureFixture[str], show: Path, *args: str) -> dict:
-    result = run_podpub(
-        capsys, "-C", str(show), "add", "--json", "--date", "2026-01-01T10:00:00+01:00", *args
-    )
+    result = run_podpub(capsys, "-C", str(show), "add", "--json", "--date", "2026-01-01T10:00:00+01:00", *args)
     assert result.code == 0, result.err
     return json.loads(result.out)
 
@@ -113,9 +111,7 @@ def test_every_format_publishes_a_feed_every_parser_reads_right(
         url = enclosure.get("url")
         key = url.removeprefix(BASE)
         assert url.startswith(BASE + "media/") and url.isascii() and " " not in url
-        assert (
-            int(enclosure.get("length")) == os.path.getsize(FIXTURES / name) == (target / key).stat().st_size
-        )
+        assert int(enclosure.get("length")) == os.path.getsize(FIXTURES / name) == (target / key).stat().st_size
         assert (target / key).read_bytes() == (FIXTURES / name).read_bytes()
         assert enclosure.get("type") == expected["mime_type"]
         assert abs(int(item.findtext(f"{ITUNES}duration")) - expected["duration"]) <= 0.5 + 0.1
@@ -183,9 +179,7 @@ def test_guid_survives_retitle_reencode_and_new_base_url(
     assert int(item().find("enclosure").get("length")) == os.path.getsize(FIXTURES / "vbr_xing.mp3")
     # the old media file is still there for apps with the old feed, until --prune
     assert (target / first_url.removeprefix(BASE)).exists()
-    pruned = json.loads(
-        run_podpub(capsys, "-C", str(show), "publish", "--to", str(target), "--prune", "--json").out
-    )
+    pruned = json.loads(run_podpub(capsys, "-C", str(show), "publish", "--to", str(target), "--prune", "--json").out)
     assert pruned["deleted"] == [first_url.removeprefix(BASE)]
     assert not (target / first_url.removeprefix(BASE)).exists()
 
@@ -195,10 +189,7 @@ def test_guid_survives_retitle_reencode_and_new_base_url(
     published(capsys, show, target)
     assert item().findtext("guid") == guid
     assert item().find("enclosure").get("url").startswith("https://other.example.net/pod/media/")
-    assert (
-        etree.fromstring((target / "feed.xml").read_bytes()).findtext(f"channel/{PODCAST}guid")
-        == podcast_guid
-    )
+    assert etree.fromstring((target / "feed.xml").read_bytes()).findtext(f"channel/{PODCAST}guid") == podcast_guid
 
 
 def test_drafts_and_scheduled_episodes_stay_out_with_their_audio(
@@ -242,9 +233,7 @@ def test_dry_run_changes_nothing(show: Path, tmp_path: Path, capsys: pytest.Capt
     assert not target.exists()
 
 
-def test_build_is_byte_identical_and_laid_out_as_published(
-    show: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_build_is_byte_identical_and_laid_out_as_published(show: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add(capsys, show, str(FIXTURES / "chapters.m4a"))
     assert run_podpub(capsys, "-C", str(show), "build").code == 0
     first = snapshot(show / "public")
@@ -273,7 +262,5 @@ def test_inspect_json_has_the_contract_keys(capsys: pytest.CaptureFixture[str]) 
         assert key in data
     assert isinstance(data["duration"], float) and data["exact_duration"] is True
     assert data["has_cover"] is True and data["mime_type"] == "audio/mpeg"
-    assert [c["title"] for c in data["chapters"]] == [
-        c["title"] for c in EXPECTED["chapters.mp3"]["chapters"]
-    ]
+    assert [c["title"] for c in data["chapters"]] == [c["title"] for c in EXPECTED["chapters.mp3"]["chapters"]]
     assert all(set(c) >= {"start", "title"} for c in data["chapters"])

@@ -34,9 +34,7 @@ def _edit(show_dir: Path, old: str, new: str) -> None:
 
 
 def _line_of(show_dir: Path, needle: str) -> int:
-    return next(
-        i for i, line in enumerate((show_dir / "podcast.toml").read_text().splitlines(), 1) if needle in line
-    )
+    return next(i for i, line in enumerate((show_dir / "podcast.toml").read_text().splitlines(), 1) if needle in line)
 
 
 @pytest.mark.parametrize(
@@ -176,9 +174,7 @@ def test_audio_symlink_out_of_the_show_is_refused(show_dir: Path) -> None:
 
 def test_front_matter_fences_are_required(show_dir: Path) -> None:
     (show_dir / "episodes" / "0001-x.md").write_text("guid = 'x'\n")
-    with pytest.raises(
-        ConfigError, match=r"episodes/0001-x.md:1: an episode file must start with a '\+\+\+' line"
-    ):
+    with pytest.raises(ConfigError, match=r"episodes/0001-x.md:1: an episode file must start with a '\+\+\+' line"):
         load_episodes(load_show(show_dir))
     (show_dir / "episodes" / "0001-x.md").write_text("+++\nguid = 'x'\n")
     with pytest.raises(ConfigError, match="never closed"):
@@ -189,7 +185,5 @@ def test_duplicate_guids_are_refused(show_dir: Path) -> None:
     audio = _audio(show_dir)
     _episode(show_dir, "0001-one.md", GOOD.format(audio=audio))
     _episode(show_dir, "0002-two.md", GOOD.format(audio=audio).replace('"One"', '"Two"'))
-    with pytest.raises(
-        ConfigError, match=r"episodes/0002-two.md: guid 'g-1' is also used by episodes/0001-one.md"
-    ):
+    with pytest.raises(ConfigError, match=r"episodes/0002-two.md: guid 'g-1' is also used by episodes/0001-one.md"):
         load_episodes(load_show(show_dir))

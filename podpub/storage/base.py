@@ -63,8 +63,8 @@ class Target(ABC):
     def delete(self, key: str) -> None:
         """Remove one object; a missing one is not an error."""
 
-    def prepare(self, keys: Iterable[str]) -> None:  # noqa: B027 - optional hook
-        """Called before uploading `keys`: a target may clean up what an interrupted run left."""
+    def prepare(self, uploads: Iterable[Upload]) -> None:  # noqa: B027 - optional hook
+        """Called before `uploads` are put: a target may clean up what an interrupted run left."""
 
     def cancel(self) -> None:  # noqa: B027 - optional hook
         """Stop transfers in flight (the run is failing or was interrupted); called from the main thread."""

@@ -271,12 +271,16 @@ class S3Target(Target):
         with self._errors("delete", key):
             self.client.delete_object(Bucket=self.settings.bucket, Key=self._key(key))
 
-    def prepare(self, keys: Iterable[str]) -> None:
-        """Abort multipart uploads an interrupted run left for the keys about to be uploaded.
+    def prepare(self, uploads: Iterable[Upload]) -> None:
+        """Abort multipart uploads an interrupted run left for the files about to be uploaded.
 
-        Only those keys: uploads of other tools in the same bucket are never touched.
+        Only files big enough to go in parts can have one (keys carry a content hash, so a smaller
+        file never had a multipart upload under its key): a publish of small files costs no LIST.
+        Uploads of other tools in the same bucket are never touched.
         """
-        wanted = {self._key(k) for k in keys}
+        wanted = {self._key(u.key) for u in uploads if u.size >= self.settings.multipart_threshold}
+        if not wanted:
+            return
         prefix = f"{self.settings.prefix}/" if self.settings.prefix else ""
         with self._errors("list multipart uploads of"):
             paginator = self.client.get_paginator("list_multipart_uploads")

@@ -169,15 +169,20 @@ def execute(
             on_done(upload)
         return upload
 
-    if plan.files:
-        target.prepare(u.key for u in plan.files)
-        _upload_all(plan.files, put, jobs, report, target.cancel)
-        missing = [u.key for u in plan.files if not target.verify(u)]
-        if missing:
+    def put_and_verify(upload: Upload) -> Upload:
+        # Checked right after its own upload, in the same worker: the checks run in parallel and
+        # overlap other uploads instead of adding a serial round trip per file at the end.
+        put(upload)
+        if not target.verify(upload):
             raise OperationError(
-                f"{target.description}: {len(missing)} file(s) missing or incomplete after upload "
-                f"(first: {missing[0]}); the previous feed is still live, run the publish again"
+                f"{target.description}: {upload.key} is missing or incomplete after upload; "
+                "the previous feed is still live, run the publish again"
             )
+        return upload
+
+    if plan.files:
+        target.prepare(plan.files)
+        _upload_all(plan.files, put_and_verify, jobs, report, target.cancel)
 
     # Own the files to be pruned until they are gone, so an interrupted prune can resume.
     live = plan.previous.files if plan.previous else {}
