@@ -64,11 +64,11 @@ def read_location(fields: Fields, key: str = "location") -> Location | None:
     table.check_known(LOCATION_KEYS)
     geo, osm, country = table.text_value("geo"), table.text_value("osm"), table.text_value("country")
     if geo and not _GEO.match(geo):
-        raise table.fail("geo", f"must be a geo URI such as \"geo:48.8566,2.3522\", got {geo!r}")
+        raise table.fail("geo", f'must be a geo URI such as "geo:48.8566,2.3522", got {geo!r}')
     if osm and not _OSM.match(osm):
-        raise table.fail("osm", f"must be an OpenStreetMap type letter and id such as \"R7444\", got {osm!r}")
+        raise table.fail("osm", f'must be an OpenStreetMap type letter and id such as "R7444", got {osm!r}')
     if country and not _COUNTRY.match(country):
-        raise table.fail("country", f"must be a two-letter ISO 3166-1 code such as \"FR\", got {country!r}")
+        raise table.fail("country", f'must be a two-letter ISO 3166-1 code such as "FR", got {country!r}')
     rel = table.choice("rel", ("subject", "creator"), "") or None
     name = _short(table, "name", table.text_value("name", required=True))
     return Location(name or "", geo, osm, country, rel)

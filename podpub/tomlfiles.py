@@ -32,9 +32,7 @@ def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
         raise ConfigError(f"{where}: invalid TOML: {reason}") from None
 
 
-def key_line(
-    text: str, key: str, table: str | None = None, line_offset: int = 0, occurrence: int = 0
-) -> int | None:
+def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0, occurrence: int = 0) -> int | None:
     """The line where `key` is set (inside `[table]`, or the n-th `[[table]]`), for error messages.
 
     tomllib keeps no positions, so this scans the text: good enough for the flat files podpub

@@ -16,17 +16,13 @@ from pathlib import Path
 
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.model import Episode, Status
-from podpub.errors import InputError
-from podpub.feeds.render import FeedEpisode, render_feed
-from podpub.fsutil import atomic_write_bytes, sha256_file
+from podpub.feeds.extras import SiteFiles, episode_item
+from podpub.feeds.render import render_feed
+from podpub.fsutil import atomic_write_bytes
 from podpub.mediatypes import content_type_for
-from podpub.podcasts.artwork import check_artwork
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
 from podpub.storage.base import Upload
-
-HASH_LENGTH = 12
-IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
 
 
 @dataclass
@@ -51,19 +47,6 @@ def with_media(episodes: Sequence[Episode], cache: MediaCache) -> list[Episode]:
     return result
 
 
-def _immutable(key_stem: str, source: Path, extension: str, sha256: str | None = None) -> Upload:
-    digest = sha256 or sha256_file(source)
-    key = f"{key_stem}-{digest[:HASH_LENGTH]}{extension}"
-    return Upload(
-        key=key,
-        source=source,
-        size=source.stat().st_size,
-        sha256=digest,
-        content_type=content_type_for(key),
-        cache_control=IMMUTABLE_CACHE_CONTROL,
-    )
-
-
 def assemble(
     show: Show,
     episodes: Sequence[Episode],
@@ -81,38 +64,14 @@ def assemble(
     base = base_url or show.publish.base_url
     live = [e for e in episodes if e.status(now) is Status.PUBLISHED]
     live = with_media(live, cache)
-    warnings: list[str] = []
-    files: dict[str, Upload] = {}
-
-    def add(upload: Upload) -> str:
-        files[upload.key] = upload
-        return base + upload.key
-
+    files = SiteFiles(base, generated=staging / "generated", derived=show.root / ".podpub" / "derived")
     image_url = None
     if show.image:
-        art = check_artwork(show.image, f"{show.config_path.name}: image {show.image.name}")
-        warnings.extend(art.warnings)
-        image_url = add(_immutable(f"artwork/{slugify(show.title, 'cover')}", show.image, art.extension))
+        label = f"{show.config_path.name}: image {show.image.name}"
+        image_url = files.artwork(f"artwork/{slugify(show.title, 'cover')}", label, path=show.image)
     else:
-        warnings.append(f"{show.config_path.name}: no show artwork; Apple and Spotify require it (image = ...)")
-
-    items = []
-    for episode in live:
-        assert episode.media is not None
-        if not episode.media.suitable:
-            raise InputError(
-                f"{episode.source.name}: audio {episode.audio.name} is {episode.media.format}, which podcast "
-                "apps cannot play; encode it to MP3 or M4A and point `audio` at the new file"
-            )
-        enclosure = add(
-            _immutable(f"media/{slugify(episode.slug)}", episode.audio, episode.media.extension, episode.sha256)
-        )
-        episode_image = None
-        if episode.image:
-            art = check_artwork(episode.image, f"{episode.source.name}: image {episode.image.name}")
-            warnings.extend(art.warnings)
-            episode_image = add(_immutable(f"artwork/{slugify(episode.slug)}", episode.image, art.extension))
-        items.append(FeedEpisode(episode=episode, enclosure_url=enclosure, image_url=episode_image))
+        files.warnings.append(f"{show.config_path.name}: no show artwork; Apple and Spotify require it (image = ...)")
+    items = [episode_item(files, show, episode, cache) for episode in live]
 
     feed_key = show.publish.feed_name
     feed_show = show
@@ -121,7 +80,7 @@ def assemble(
     xml = render_feed(feed_show, items, image_url=image_url)
     feed_path = staging / feed_key
     atomic_write_bytes(feed_path, xml)
-    files[feed_key] = Upload(
+    files.files[feed_key] = Upload(
         key=feed_key,
         source=feed_path,
         size=len(xml),
@@ -131,9 +90,9 @@ def assemble(
     )
     cache.save()
     return Site(
-        files=sorted(files.values(), key=lambda u: u.key),
+        files=sorted(files.files.values(), key=lambda u: u.key),
         feed_key=feed_key,
         feed_url=base + feed_key,
         episodes=live,
-        warnings=warnings,
+        warnings=files.warnings,
     )

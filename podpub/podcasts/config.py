@@ -212,7 +212,7 @@ def _update_frequency(top: Fields) -> UpdateFrequency | None:
     table.check_known({"label", "rrule", "dtstart", "complete"})
     rrule = table.text_value("rrule")
     if rrule and not re.match(r"^FREQ=(SECONDLY|MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[^;]+)*$", rrule):
-        raise table.fail("rrule", f"must be an RFC 5545 rule such as \"FREQ=WEEKLY;INTERVAL=2\", got {rrule!r}")
+        raise table.fail("rrule", f'must be an RFC 5545 rule such as "FREQ=WEEKLY;INTERVAL=2", got {rrule!r}')
     dtstart = table.datetime_value("dtstart")
     if rrule and "COUNT=" in rrule and dtstart is None:
         raise table.fail("dtstart", "is required when rrule has COUNT")
@@ -231,7 +231,7 @@ def _season_names(top: Fields) -> dict[int, str]:
     names = {}
     for key in table.data:
         if not key.isdigit() or int(key) < 1:
-            raise table.fail(key, "must be a season number (1, 2 ...), e.g. [season_names] 1 = \"Les débuts\"")
+            raise table.fail(key, 'must be a season number (1, 2 ...), e.g. [season_names] 1 = "Les débuts"')
         names[int(key)] = table.text_value(key, required=True) or ""
     return names
 
