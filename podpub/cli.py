@@ -177,6 +177,27 @@ def categories() -> None:
 @click.option("--notes", "notes_file", type=click.Path(dir_okay=False, path_type=Path), help="Markdown show notes.")
 @click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="Episode artwork.")
 @click.option("--draft", is_flag=True, help="Keep it out of the feed until draft = false.")
+@click.option(
+    "--chapters",
+    "chapters_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Chapters file (JSON chapters, or 'HH:MM:SS Title' lines); overrides the audio's own.",
+)
+@click.option(
+    "--transcript",
+    "transcripts",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Transcript (WebVTT, SRT, Podcast Index JSON, HTML or text); repeatable.",
+)
+@click.option("--transcript-language", help="Language of the transcripts (default: the show's).")
+@click.option(
+    "--alternate",
+    "alternates",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Another encoding of the same audio (e.g. ep.opus); repeatable.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was added as JSON.")
 def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_json: bool, **options: Any) -> None:
     """Probe AUDIO files and write one episode file each (copying audio into media/)."""
@@ -184,10 +205,18 @@ def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_js
     from podpub.episodes.add import EpisodeOptions, add_episodes
 
     ws = pipeline.open_workspace(_state.directory)
+
+    def resolved(value: Any) -> Any:
+        if isinstance(value, Path):
+            return value.resolve()
+        if isinstance(value, tuple):
+            return tuple(v.resolve() for v in value)
+        return value
+
     opts = EpisodeOptions(
         date=parse_datetime(date_text, "--date") if date_text else None,
         type=episode_type,
-        **{k: (v.resolve() if isinstance(v, Path) else v) for k, v in options.items()},
+        **{k: resolved(v) for k, v in options.items()},
     )
     now = datetime.now().astimezone()
     added = add_episodes(
@@ -221,8 +250,14 @@ def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_js
         )
         say(f"  date     {when}{' (draft)' if opts.draft else ''}")
         say(f"  guid     {a.guid}")
-        for warning in a.info.warnings:
-            warn(f"{a.audio.name}: {warning}")
+        if a.info.chapters or opts.chapters_file:
+            say(f"  chapters {'from ' + opts.chapters_file.name if opts.chapters_file else 'from the audio'}")
+        for transcript in opts.transcripts:
+            say(f"  transcript {transcript.name}")
+        for alternate in opts.alternates:
+            say(f"  alternate  {alternate.name}")
+        for warning in (*a.info.warnings, *a.warnings):
+            warn(warning if warning.startswith(a.audio.name) else f"{a.audio.name}: {warning}")
 
 
 # --- list / inspect ----------------------------------------------------------------------------

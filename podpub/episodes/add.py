@@ -17,13 +17,16 @@ from pathlib import Path
 
 from podpub.episodes import frontmatter
 from podpub.episodes.cache import MediaCache
+from podpub.episodes.chapters import read_chapter_file, validate
 from podpub.episodes.files import next_file_number
 from podpub.episodes.mediainfo import MediaInfo
-from podpub.episodes.probe import probe
+from podpub.episodes.probe import probe, read_cover
+from podpub.episodes.transcripts import read_transcript
 from podpub.errors import InputError
 from podpub.feeds.text import clean_line
 from podpub.fsutil import atomic_copy, atomic_write_text, is_within, sha256_file
-from podpub.podcasts.artwork import check_artwork
+from podpub.podcasts.artwork import check_artwork, prepare_artwork
+from podpub.podcasts.config import check_language
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
 
@@ -41,6 +44,10 @@ class EpisodeOptions:
     notes_file: Path | None = None
     image: Path | None = None
     draft: bool = False
+    chapters_file: Path | None = None  # overrides the chapters inside the audio
+    transcripts: tuple[Path, ...] = ()
+    transcript_language: str | None = None
+    alternates: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Added:
     title: str
     date: datetime
     info: MediaInfo
+    warnings: tuple[str, ...] = ()
 
 
 def default_title(info: MediaInfo, audio: Path) -> str:
@@ -90,6 +98,9 @@ def add_episodes(
             ("--title", options.title),
             ("--number", options.number),
             ("--notes", options.notes_file),
+            ("--chapters", options.chapters_file),
+            ("--transcript", options.transcripts or None),
+            ("--alternate", options.alternates or None),
         ):
             if value is not None:
                 raise InputError(f"{flag} applies to one episode; add the files one at a time to use it")
@@ -109,6 +120,8 @@ def add_episodes(
             raise InputError(f"--notes {options.notes_file}: not UTF-8 text; save it as UTF-8") from None
     if options.image is not None:
         check_artwork(options.image, f"--image {options.image}")
+    _check_attachments(options, probed[0][1])
+    covers = {path: _usable_cover(path, info) for path, info in probed} if options.image is None else {}
     date = options.date or now.replace(microsecond=0)
 
     written: list[Path] = []
@@ -118,6 +131,20 @@ def add_episodes(
         image_rel: str | None = None
         if options.image is not None:
             image_rel = _bring_in(show, options.image, show.root / "artwork", written)
+        chapters_rel = transcripts = alternates = None
+        if options.chapters_file is not None:
+            chapters_rel = _bring_in(show, options.chapters_file, show.root / "chapters", written)
+        if options.transcripts:
+            transcripts = [
+                {
+                    "file": _bring_in(show, t, show.root / "transcripts", written),
+                    "language": options.transcript_language,
+                }
+                for t in options.transcripts
+            ]
+            transcripts = [{k: v for k, v in t.items() if v is not None} for t in transcripts]
+        if options.alternates:
+            alternates = [{"file": _bring_in(show, a, show.media_dir, written)} for a in options.alternates]
         for path, info in probed:
             audio_rel = _bring_in(show, path, show.media_dir, written, extension=info.extension)
             audio_abs = show.root / audio_rel
@@ -133,7 +160,10 @@ def add_episodes(
                 "number": options.number,
                 "explicit": options.explicit,
                 "draft": True if options.draft else None,
-                "image": image_rel,
+                "image": image_rel or ("embedded" if covers.get(path) is None and path in covers else None),
+                "chapters": chapters_rel,
+                "transcripts": transcripts,
+                "alternates": alternates,
             }
             body = notes if options.notes_file is not None else (info.comment or "")
             slug = slugify(title)
@@ -144,7 +174,10 @@ def add_episodes(
             atomic_write_text(episode_file, text)
             written.append(episode_file)
             cache.record(audio_abs, info)
-            added.append(Added(episode_file, audio_abs, audio_abs != path.resolve(), guid, title, date, info))
+            notes_for_file = (covers[path],) if covers.get(path) else ()
+            added.append(
+                Added(episode_file, audio_abs, audio_abs != path.resolve(), guid, title, date, info, notes_for_file)
+            )
         cache.save()
     except BaseException:
         for path in reversed(written):
@@ -152,6 +185,44 @@ def add_episodes(
                 path.unlink()
         raise
     return added
+
+
+def _usable_cover(path: Path, info: MediaInfo) -> str | None:
+    """None when the audio's cover art can be the episode artwork (image = "embedded"), else why not.
+
+    Files without cover art give "" (nothing to say). Covers too small or not square are common
+    (600 px thumbnails): the episode then just uses the show artwork, and the producer is told.
+    """
+    if not info.has_cover:
+        return ""
+    cover = read_cover(path)
+    if cover is None:
+        return ""
+    try:
+        prepare_artwork(cover[0], f"{path.name} (cover art)")
+    except InputError as exc:
+        return f"{exc}; the episode uses the show artwork"
+    return None
+
+
+def _check_attachments(options: EpisodeOptions, info: MediaInfo) -> None:
+    """Read every chapters, transcript and alternate file before anything is written."""
+    if options.chapters_file is not None:
+        marks = read_chapter_file(options.chapters_file)
+        validate(marks, info.duration, options.chapters_file.name)
+    if options.transcript_language and (problem := check_language(options.transcript_language)):
+        raise InputError(f"--transcript-language {options.transcript_language!r}: {problem}")
+    for transcript in options.transcripts:
+        read_transcript(transcript)
+    for alternate in options.alternates:
+        alt = probe(alternate)
+        if not alt.suitable:
+            raise InputError(f"--alternate {alternate.name}: {alt.format} is not playable in podcast apps")
+        if abs(alt.duration - info.duration) > 1.0:
+            raise InputError(
+                f"--alternate {alternate.name}: lasts {alt.duration:.1f} s but the episode {info.duration:.1f} s; "
+                "an alternate must be the same recording (within 1 s)"
+            )
 
 
 def _check_writable(path: Path) -> None:
