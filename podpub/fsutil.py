@@ -71,6 +71,24 @@ def atomic_copy(source: Path, dest: Path) -> None:
         shutil.copyfile(source, tmp)
 
 
+def link_into_place(source: Path, dest: Path) -> bool:
+    """Hard-link `source` to `dest` atomically (link to a temp name, then rename); False if the file
+    system cannot (another device, no hard links), so the caller copies instead."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.link"
+    try:
+        os.link(source, tmp)
+    except OSError:
+        return False
+    try:
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return True
+
+
 def create_exclusive(path: Path, data: bytes) -> bool:
     """Create `path` complete with `data`, or return False if it already exists.
 

@@ -72,7 +72,7 @@ def build(
     out = (out or default_out(ws.show)).resolve()
     staging = ws.show.root / STAGING / ("preview" if base_url else "site")
     site = assemble(ws.show, ws.episodes, ws.cache, now=now or now_utc(), staging=staging, base_url=base_url)
-    target = LocalTarget(out)
+    target = LocalTarget(out, link=True)
     # The build folder mirrors this copy of the show: episodes removed here leave it too.
     plan = sync.make_plan(site_state(ws, site), target, prune=True, check_existing=True, remove_missing=True)
     report = sync.execute(plan, target)

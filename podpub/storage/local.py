@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from podpub.errors import OperationError
-from podpub.fsutil import atomic_copy, atomic_write_bytes, create_exclusive
+from podpub.fsutil import atomic_copy, atomic_write_bytes, create_exclusive, link_into_place
 from podpub.storage.base import Progress, Target, Upload
 
 
@@ -17,9 +17,12 @@ class LocalTarget(Target):
 
     verify_is_cheap = True
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, link: bool = False) -> None:
         self.root = root.resolve()
         self.description = str(self.root)
+        # `link`: hard-link files instead of copying them when the file system allows (the build
+        # folder, podpub's own staging area, where nobody edits files in place).
+        self.link = link
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -54,7 +57,8 @@ class LocalTarget(Target):
     def put(self, upload: Upload, progress: Progress | None = None) -> None:
         dest = self._path(upload.key)
         try:
-            atomic_copy(upload.source, dest)
+            if not (self.link and link_into_place(upload.source, dest)):
+                atomic_copy(upload.source, dest)
         except OSError as exc:
             raise self._write_error(dest, exc) from None
         if progress:
