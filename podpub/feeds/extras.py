@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from podpub.episodes import frontmatter
 from podpub.episodes.cache import MediaCache, MediaFacts
 from podpub.episodes.chapters import embedded_chapters, read_chapter_file, to_json, validate
 from podpub.episodes.model import Episode
@@ -29,6 +30,7 @@ from podpub.podcasts.artwork import PreparedArtwork, prepare_artwork
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
 from podpub.storage.base import Upload
+from podpub.tomlfiles import key_line
 
 HASH_LENGTH = 12
 IMMUTABLE_CACHE_CONTROL = "public, max-age=31536000, immutable"
@@ -116,12 +118,12 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
     """Publish the episode's audio and every file it links, and describe them for the feed."""
     media = episode.media
     assert media is not None
-    label = episode.source.name
+    label = _where(show, episode)
     slug = slugify(episode.slug)
     if not media.suitable:
         raise InputError(
-            f"{label}: audio {episode.audio.name} is {media.format}, which podcast apps cannot play; "
-            "encode it to MP3 or M4A and point `audio` at the new file"
+            f"{_where(show, episode, 'audio')} audio {episode.audio.name} is {media.format}, which podcast apps "
+            "cannot play; encode it to MP3 or M4A and point `audio` at the new file"
         )
     enclosure = files.add_file(f"media/{slug}", episode.audio, media.extension, episode.sha256)
     image_url = None
@@ -131,7 +133,8 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
         cover = read_cover(episode.audio)
         if cover is None:
             raise InputError(
-                f'{label}: image = "embedded" but {episode.audio.name} has no cover art; set image to a file'
+                f'{_where(show, episode, "image")} image = "embedded" but {episode.audio.name} has no cover art; '
+                "set image to a file"
             )
         image_url = files.artwork(f"artwork/{slug}", f"{label}: cover of {episode.audio.name}", data=cover[0])
     chapters_url, inline = _chapters(files, show, episode, slug)
@@ -142,8 +145,26 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
         chapters_url=chapters_url,
         chapters=inline,
         transcripts=_transcripts(files, episode, slug),
-        alternates=_alternates(files, episode, cache, slug, enclosure),
+        alternates=_alternates(files, episode, cache, slug, enclosure, label),
     )
+
+
+def _where(show: Show, episode: Episode, key: str | None = None) -> str:
+    """`episodes/0003-x.md` (and `:LINE:` of `key`), as front-matter errors name files everywhere."""
+    relative = (
+        episode.source.relative_to(show.root).as_posix()
+        if episode.source.is_relative_to(show.root)
+        else str(episode.source)
+    )
+    if key is None:
+        return relative
+    try:
+        line = key_line(
+            frontmatter.split(episode.source.read_text(encoding="utf-8"), relative).front_matter, key, None, 1
+        )
+    except (OSError, InputError):
+        line = None
+    return f"{relative}:{line}:" if line else f"{relative}:"
 
 
 def _chapters(files: SiteFiles, show: Show, episode: Episode, slug: str) -> tuple[str | None, tuple[FeedChapter, ...]]:
@@ -195,7 +216,7 @@ CODECS = {"MP3": "mp3", "OggOpus": "opus", "OggVorbis": "vorbis", "FLAC": "flac"
 
 
 def _alternates(
-    files: SiteFiles, episode: Episode, cache: MediaCache, slug: str, enclosure_url: str
+    files: SiteFiles, episode: Episode, cache: MediaCache, slug: str, enclosure_url: str, where: str
 ) -> tuple[FeedAlternate, ...]:
     """The other encodings, after the main one marked default (the namespace's recommendation)."""
     if not episode.alternates:
@@ -207,7 +228,7 @@ def _alternates(
                       _codecs(media.format, media.is_video), None, default=True)
     ]  # fmt: skip
     for ref in episode.alternates:
-        facts = alternate_checks(episode, cache, ref.file)
+        facts = alternate_checks(episode, cache, ref.file, where)
         info = facts.info
         url = files.add_file(f"media/{slug}", ref.file, info.extension, facts.sha256)
         result.append(
@@ -223,14 +244,14 @@ def _codecs(fmt: str, is_video: bool) -> str | None:
     return CODECS.get(fmt)
 
 
-def alternate_checks(episode: Episode, cache: MediaCache, alternate: Path) -> MediaFacts:
+def alternate_checks(episode: Episode, cache: MediaCache, alternate: Path, where: str) -> MediaFacts:
     """An alternate encoding must be audio of the same length (within a second) as the episode."""
     facts = cache.facts(alternate)
     assert episode.media is not None
     difference = abs(facts.info.duration - episode.media.duration)
     if difference > 1.0:
         raise InputError(
-            f"{episode.source.name}: alternate {alternate.name} lasts {facts.info.duration:.1f} s but the episode "
+            f"{where}: alternate {alternate.name} lasts {facts.info.duration:.1f} s but the episode "
             f"{episode.media.duration:.1f} s; it must be the same recording (within 1 s)"
         )
     return facts

@@ -19,8 +19,9 @@ from podpub.fsutil import atomic_write_text, is_within
 from podpub.namespace import Funding, Txt, UpdateFrequency
 from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
-from podpub.podcasts.model import Category, PublishSettings, Show
+from podpub.podcasts.model import Category, PublishSettings, Show, SiteLink, SiteSettings
 from podpub.tomlfiles import Fields, parse_toml
+from podpub.website.colors import check_palette, parse_color
 
 CONFIG_NAME = "podcast.toml"
 SHOW_TYPES = ("episodic", "serial")
@@ -30,7 +31,7 @@ _TOP_KEYS = {
     "title", "description", "language", "author", "link", "copyright", "image", "categories",
     "explicit", "type", "guid", "locked", "owner", "publish",
     "medium", "license", "license_url", "persons", "funding", "txt", "location", "social", "update_frequency",
-    "season_names", "new_feed_url", "block", "complete",
+    "season_names", "new_feed_url", "block", "complete", "site",
 }  # fmt: skip
 MEDIUMS = (
     "podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course",
@@ -94,7 +95,7 @@ def find_show_root(start: Path) -> Path:
 def load_show(root: Path) -> Show:
     """Read and validate `root/podcast.toml`."""
     path = root / CONFIG_NAME
-    where = str(path)
+    where = CONFIG_NAME  # like episode files, named relative to the show folder
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -179,6 +180,7 @@ def load_show(root: Path) -> Show:
         new_feed_url=top.url_value("new_feed_url"),
         block=bool(top.bool_value("block", default=False)),
         complete=bool(top.bool_value("complete", default=False)),
+        site=_site_settings(top),
     )
 
 
@@ -234,6 +236,45 @@ def _season_names(top: Fields) -> dict[int, str]:
             raise table.fail(key, 'must be a season number (1, 2 ...), e.g. [season_names] 1 = "Les débuts"')
         names[int(key)] = table.text_value(key, required=True) or ""
     return names
+
+
+_SITE_KEYS = {
+    "enabled", "title", "clean_urls", "apple_podcasts", "spotify", "pocket_casts", "overcast", "antennapod",
+    "accent_color", "background_color", "text_color", "links",
+}  # fmt: skip
+_SITE_DIRECTORIES = ("apple_podcasts", "spotify", "pocket_casts", "overcast", "antennapod")
+_SITE_COLORS = ("accent_color", "background_color", "text_color")
+
+
+def _site_settings(top: Fields) -> SiteSettings:
+    """The `[site]` table; colours must keep text readable (WCAG AA, 4.5:1) against the background."""
+    table = top.sub("site")
+    if table is None:
+        return SiteSettings()
+    table.check_known(_SITE_KEYS)
+    colors: dict[str, str | None] = {}
+    for key in _SITE_COLORS:
+        value = table.text_value(key)
+        if value is not None and (color := parse_color(value)) is None:
+            raise table.fail(key, f'must be a colour written "#rrggbb" (or "#rgb"), got {value!r}')
+        colors[key] = parse_color(value) if value is not None else None
+    problem = check_palette(colors["text_color"], colors["background_color"], colors["accent_color"])
+    if problem:
+        key, message = problem
+        raise table.fail(key, message)
+    links = []
+    for entry in table.table_list("links"):
+        entry.table = "site.links"
+        entry.check_known({"label", "url"})
+        links.append(SiteLink(entry.text_value("label", required=True) or "", entry.url_value("url", required=True) or ""))
+    return SiteSettings(
+        enabled=bool(table.bool_value("enabled", default=True)),
+        title=table.text_value("title"),
+        clean_urls=bool(table.bool_value("clean_urls", default=False)),
+        **{key: table.url_value(key) for key in _SITE_DIRECTORIES},
+        **colors,
+        links=tuple(links),
+    )
 
 
 def _publish_settings(publish: Fields, base_url: str) -> PublishSettings:

@@ -104,12 +104,12 @@ def test_unchanged_publish_is_one_get_and_a_new_episode_writes_only_its_files(
     assert json.loads(result.out)["uploaded"] == []
     assert [(r.method, r.path) for r in counting_proxy.requests] == [("GET", f"/{bucket}/show/.podpub/manifest.json")]
 
-    add(capsys, show, FIXTURES / "vorbis.ogg", date="2026-02-01T00:00:00Z")
+    add(capsys, show, FIXTURES / "opus.opus", date="2026-02-01T00:00:00Z")  # no chapters: one new file
     counting_proxy.reset()
     result = publish(capsys, show)
     assert result.code == 0, result.err
     new_media = [k for k in json.loads(result.out)["uploaded"] if k.startswith("media/")]
-    assert len(new_media) == 1 and new_media[0].endswith(".ogg")
+    assert len(new_media) == 1 and new_media[0].endswith(".opus")
     assert put_requests(counting_proxy) == sorted(
         [f"show/{new_media[0]}", "show/feed.xml", "show/.podpub/manifest.json", "show/.podpub/manifests/00000002.json"]
     )
@@ -320,8 +320,8 @@ def test_verify_repairs_what_changed_behind_podpubs_back_and_prune_spares_foreig
     episode.write_text(episode.read_text().replace('type = "full"\n', 'type = "full"\ndraft = true\n', 1))
     result = publish(capsys, show, "--prune")
     assert result.code == 0, result.err
-    deleted = json.loads(result.out)["deleted"]
-    assert len(deleted) == 1 and deleted[0].endswith(".ogg")
+    deleted = sorted(json.loads(result.out)["deleted"])  # its audio and the chapters made from it
+    assert len(deleted) == 2 and deleted[0].endswith(".chapters.json") and deleted[1].endswith(".ogg")
     remaining = {o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="show/media/")["Contents"]}
     assert remaining == {mp3, "show/media/foreign.mp3"}
     _, _, feed = anonymous_request(f"{seaweedfs.endpoint_url}/{bucket}/show/feed.xml")
@@ -358,7 +358,11 @@ def test_ctrl_c_during_a_multipart_upload_aborts_it_and_keeps_the_old_feed(
             [sys.executable, "-m", "podpub", "-C", str(show), "publish"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
         )  # fmt: skip
-        assert in_part.wait(timeout=60)
+        deadline = time.monotonic() + 120
+        while not in_part.wait(timeout=0.2):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise AssertionError(f"publish never reached a multipart part: {proc.communicate()[1]}")
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
         proxy.on_request = None
