@@ -2,9 +2,10 @@
 
 Why two outputs: `content:encoded` carries the full notes (any HTML a reader can show), while Apple and
 PSP-1 cap `<description>` at 4000 *bytes* and allow only `<p> <ol> <ul> <li> <a> <b> <i> <strong> <em>`
-there. Both must be safe: raw HTML typed in the notes is escaped (markdown-it `html=False`), links and
-images are made absolute (apps have no base URL; relative links break, W3C flags `ContainsRelRef`), and
-only `http`, `https` and `mailto` links survive (no `javascript:`).
+there. Both must be safe: HTML in the notes (producers paste it, imported shows are full of it) goes
+through nh3, a maintained allow-list sanitizer, so only formatting tags survive and nothing can run
+script; links and images are made absolute (apps have no base URL; relative links break, W3C flags
+`ContainsRelRef`), and only `http`, `https` and `mailto` links survive (no `javascript:`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+import nh3
 from lxml import etree
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
@@ -129,11 +131,11 @@ def _hide_orphan_closers(state: StateCore) -> None:
 
 @functools.lru_cache(maxsize=8)
 def _markdown(base_url: str | None) -> MarkdownIt:
-    """CommonMark with raw HTML escaped; linkify only when its optional dependency is installed."""
+    """CommonMark with raw HTML passed on to the sanitizer; linkify only when its dependency is installed."""
     if importlib.util.find_spec("linkify_it") is not None:
-        md = MarkdownIt("commonmark", {"html": False, "linkify": True}).enable("linkify")
+        md = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable("linkify")
     else:
-        md = MarkdownIt("commonmark", {"html": False})
+        md = MarkdownIt("commonmark", {"html": True})
     md.core.ruler.push("podpub_urls", _rewrite_urls(base_url))
     md.core.ruler.push("podpub_link_close", _hide_orphan_closers)
     return md
@@ -148,7 +150,34 @@ def render_notes(markdown: str, base_url: str | None = None) -> str:
     text = clean_text(markdown)
     if not text:
         return ""
-    return _markdown(base_url).render(text).strip()
+    rendered = _markdown(base_url).render(text)
+    return nh3.clean(
+        rendered,
+        tags=NOTES_TAGS,
+        attributes=NOTES_ATTRIBUTES,
+        attribute_filter=_url_filter(base_url),
+        url_schemes=set(SAFE_SCHEMES),
+        link_rel=None,
+    ).strip()
+
+
+#: What full show notes may contain: formatting, lists, links, images, code; never script or style.
+NOTES_TAGS = {
+    "p", "br", "a", "ul", "ol", "li", "b", "i", "strong", "em", "u", "s", "del", "sub", "sup", "code", "pre",
+    "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "figure", "figcaption",
+}  # fmt: skip
+NOTES_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"}}
+
+
+def _url_filter(base_url: str | None) -> Callable[[str, str, str], str | None]:
+    """nh3 attribute filter: links and images in pasted HTML are made absolute like Markdown ones."""
+
+    def keep(element: str, attribute: str, value: str) -> str | None:
+        if attribute in ("href", "src"):
+            return absolute_url(value, base_url)
+        return value
+
+    return keep
 
 
 # --- summary_html --------------------------------------------------------------------------------------
