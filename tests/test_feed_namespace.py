@@ -238,8 +238,9 @@ def test_psc_is_declared_only_with_inline_chapters(root: Path) -> None:
 
 
 def test_a_show_without_the_new_fields_gets_none_of_the_new_tags(root: Path) -> None:
-    """Only `podcast:medium` (always written, default `podcast`) is new for a plain show; an episode's
-    season and number, which already gave itunes:season/episode, add their podcast: twins and nothing else."""
+    """Only `podcast:medium` (always written, default `podcast`) and `podcast:image` (beside itunes:image)
+    are new for a plain show; an episode's season and number, which already gave itunes:season/episode,
+    add their podcast: twins and nothing else."""
     items = [make_item(root, 1), make_item(root, 2, DAY + timedelta(days=1))]
     rss = parse(render_feed(make_show(root), items, image_url=COVER))
     channel = rss[0]
@@ -247,7 +248,10 @@ def test_a_show_without_the_new_fields_gets_none_of_the_new_tags(root: Path) -> 
         pc("guid"),
         pc("locked"),
         pc("medium"),
+        pc("image"),
     ]
+    image = channel.find(pc("image"))
+    assert image.get("href") == COVER and image.get("purpose") == "artwork"
     assert channel.findtext("podcast:medium", namespaces=NS) == "podcast"
     for name in ("new-feed-url", "block", "complete"):
         assert channel.find(f"itunes:{name}", NS) is None

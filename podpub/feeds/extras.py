@@ -45,6 +45,7 @@ class SiteFiles:
     derived: Path  # cache of expensive conversions, keyed by the source's hash
     files: dict[str, Upload] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    images: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # artwork URL -> width, height, type
 
     def add_file(self, stem: str, source: Path, extension: str, sha256: str | None = None) -> str:
         """Publish an existing file under `<stem>-<hash><extension>`; returns its public URL."""
@@ -71,8 +72,11 @@ class SiteFiles:
         prepared = self._prepared(source, label)
         self.warnings.extend(prepared.warnings)
         if not prepared.changed and path is not None:
-            return self.add_file(stem, path, prepared.extension)
-        return self.add_bytes(stem, prepared.data, prepared.extension)
+            url = self.add_file(stem, path, prepared.extension)
+        else:
+            url = self.add_bytes(stem, prepared.data, prepared.extension)
+        self.images[url] = (prepared.width, prepared.height, prepared.mime_type)
+        return url
 
     def artwork_loose(self, data: bytes, label: str) -> tuple[bytes, str]:
         """A chapter image: any size or shape goes (apps show them small), but JPEG or PNG only."""
@@ -138,10 +142,13 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
             )
         image_url = files.artwork(f"artwork/{slug}", f"{label}: cover of {episode.audio.name}", data=cover[0])
     chapters_url, inline = _chapters(files, show, episode, slug)
+    width, height, image_type = files.images.get(image_url or "", (0, 0, None))
     return FeedEpisode(
         episode=episode,
         enclosure_url=enclosure,
         image_url=image_url,
+        image_size=(width, height) if width else None,
+        image_type=image_type,
         chapters_url=chapters_url,
         chapters=inline,
         transcripts=_transcripts(files, episode, slug),

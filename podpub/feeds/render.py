@@ -45,6 +45,23 @@ DESCRIPTION_LIMIT = 4000
 
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
+
+def with_stylesheets(xml: bytes, stylesheets: Sequence[tuple[str, str]]) -> bytes:
+    """The feed with `<?xml-stylesheet?>` instructions right after its XML declaration, so a browser
+    shows people a page (the XSL first; CSS where XSLT is gone) while apps read the RSS unchanged.
+
+    `stylesheets` are (type, href) pairs; hrefs are relative to the feed, which keeps them same-origin
+    as browsers require for XSLT.
+    """
+    if not stylesheets:
+        return xml
+    if not xml.startswith(XML_DECLARATION):
+        raise ValueError("the feed must start with podpub's XML declaration")
+    instructions = "".join(
+        f'<?xml-stylesheet type="{html.escape(kind)}" href="{html.escape(href)}"?>\n' for kind, href in stylesheets
+    )
+    return XML_DECLARATION + instructions.encode("utf-8") + xml[len(XML_DECLARATION) :]
+
 #: `podcast:chapters` type the namespace prefers (apps match on it to pick the JSON chapters parser).
 JSON_CHAPTERS_TYPE = "application/json+chapters"
 #: The Podlove Simple Chapters version we write; podcastparser warns on anything but 1.1/1.2.
@@ -93,6 +110,8 @@ class FeedEpisode:
     enclosure_url: str  # absolute URL
     image_url: str | None = None  # absolute URL of the episode artwork, if any
     link: str | None = None  # episode web page, if any
+    image_size: tuple[int, int] | None = None  # width, height of the episode artwork (podcast:image)
+    image_type: str | None = None  # its MIME type
     chapters_url: str | None = None  # the published JSON chapters file (podcast:chapters)
     chapters: tuple[FeedChapter, ...] = ()  # the same chapters, inline as psc:chapters
     transcripts: tuple[FeedTranscript, ...] = ()
@@ -120,7 +139,14 @@ def order_items(show: Show, items: Sequence[FeedEpisode]) -> list[FeedEpisode]:
     return sorted(by_guid, key=lambda i: i.episode.date, reverse=True)  # stable: guid order on ties
 
 
-def render_feed(show: Show, items: Sequence[FeedEpisode], *, image_url: str | None) -> bytes:
+def render_feed(
+    show: Show,
+    items: Sequence[FeedEpisode],
+    *,
+    image_url: str | None,
+    image_size: tuple[int, int] | None = None,
+    image_type: str | None = None,
+) -> bytes:
     """The feed as UTF-8 bytes with an XML declaration. Raises ValueError for an episode without
     media information or an artwork URL Apple would ignore (not ending in .jpg, .jpeg or .png)."""
     for item in items:
@@ -164,6 +190,8 @@ def render_feed(show: Show, items: Sequence[FeedEpisode], *, image_url: str | No
     ext.set_date(max((i.episode.date for i in items), default=None))
     ordered = order_items(show, items)
     ext.tags = channel_tags(show, ordered)
+    if image_url:
+        ext.tags.insert(1, image_tag(image_url, image_size, image_type))
     ext.uses_psc = any(item.chapters for item in items)
 
     for item in ordered:
@@ -397,6 +425,20 @@ def channel_tags(show: Show, items: Sequence[FeedEpisode]) -> list[Tag]:
     return out
 
 
+def image_tag(url: str, size: tuple[int, int] | None, mime_type: str | None) -> Tag:
+    """`podcast:image` (phase 8), beside `itunes:image`: the same artwork with its size and type, so
+    apps can pick a rendition without downloading it first."""
+    width, height = size if size else (None, None)
+    return tag(
+        _pc("image"),
+        href=clean_text(url),
+        width=str(width) if width else None,
+        height=str(height) if height else None,
+        type=mime_type,
+        purpose="artwork",
+    )
+
+
 def psc_chapters_tag(chapters: Iterable[FeedChapter]) -> Tag:
     """`psc:chapters` sorted by start (the spec asks for it; clients do not sort). Stable, so chapters
     sharing a start keep the caller's order."""
@@ -450,6 +492,8 @@ def item_tags(show: Show, item: FeedEpisode) -> list[Tag]:
     """
     episode = item.episode
     out: list[Tag] = []
+    if item.image_url:
+        out.append(image_tag(item.image_url, item.image_size, item.image_type))
     if episode.season is not None:
         name = _opt_line(show.season_names.get(episode.season))
         out.append(tag(_pc("season"), str(episode.season), name=name))
