@@ -13,6 +13,7 @@ from pathlib import Path
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.files import load_episodes
 from podpub.episodes.model import Episode
+from podpub.feeds import notes
 from podpub.feeds.site import Site, assemble
 from podpub.podcasts.config import find_show_root, load_show
 from podpub.podcasts.model import Show
@@ -71,7 +72,8 @@ def build(
     """Render the site and mirror it into `out`, exactly as it will be published."""
     out = (out or default_out(ws.show)).resolve()
     staging = ws.show.root / STAGING / ("preview" if base_url else "site")
-    site = assemble(ws.show, ws.episodes, ws.cache, now=now or now_utc(), staging=staging, base_url=base_url)
+    with notes.cached(ws.show.root / ".podpub" / "notes-cache.json"):
+        site = assemble(ws.show, ws.episodes, ws.cache, now=now or now_utc(), staging=staging, base_url=base_url)
     target = LocalTarget(out, link=True)
     # The build folder mirrors this copy of the show: episodes removed here leave it too.
     plan = sync.make_plan(site_state(ws, site), target, prune=True, check_existing=True, remove_missing=True)

@@ -10,11 +10,15 @@ script; links and images are made absolute (apps have no base URL; relative link
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import html
 import importlib.util
+import json
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -25,6 +29,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
 from podpub.feeds.text import clean_text
+from podpub.fsutil import atomic_write_text
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -141,7 +146,62 @@ def _markdown(base_url: str | None) -> MarkdownIt:
     return md
 
 
+class NotesCache:
+    """Rendered notes kept between builds, keyed by a hash of their input.
+
+    Markdown rendering and sanitizing is most of the cost of rendering a feed (and the website renders
+    the same notes again): with this cache an unchanged episode costs a dictionary lookup. Only the
+    entries used by the last build are saved, so the file never grows past the show's size.
+    """
+
+    VERSION = 1
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._old: dict[str, str] = {}
+        self._used: dict[str, str] = {}
+        if path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if isinstance(data, dict) and data.get("version") == self.VERSION:
+                    self._old = {str(k): str(v) for k, v in data.get("entries", {}).items()}
+
+    def get(self, kind: str, *parts: str, compute: Callable[[], str]) -> str:
+        key = hashlib.sha256("\0".join((kind, *parts)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        if key in self._used:
+            return self._used[key]
+        value = self._old[key] if key in self._old else compute()
+        self._used[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.path is None or self._used == self._old:
+            return
+        payload = {"version": self.VERSION, "entries": dict(sorted(self._used.items()))}
+        atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+
+
+_cache = NotesCache(None)
+
+
+@contextlib.contextmanager
+def cached(path: Path) -> Iterator[NotesCache]:
+    """Use (and then save) the notes cache at `path` for the renders inside the block."""
+    global _cache
+    previous, _cache = _cache, NotesCache(path)
+    try:
+        yield _cache
+        _cache.save()
+    finally:
+        _cache = previous
+
+
 def render_notes(markdown: str, base_url: str | None = None) -> str:
+    """Render Markdown show notes to sanitized HTML (cached: see NotesCache)."""
+    return _cache.get("notes", base_url or "", markdown, compute=lambda: _render_notes(markdown, base_url))
+
+
+def _render_notes(markdown: str, base_url: str | None = None) -> str:
     """Render Markdown show notes to HTML for `content:encoded`.
 
     `base_url` resolves relative links and images (podpub passes the show's public `base_url`, where
@@ -347,6 +407,11 @@ def _cut_chars(events: list[_Event], crossing: int, limit: int) -> str:
 
 
 def summary_html(fragment: str, limit: int = 4000) -> str:
+    """The `<description>` form of HTML notes (cached: see NotesCache)."""
+    return _cache.get("summary", str(limit), fragment, compute=lambda: _summary_html(fragment, limit))
+
+
+def _summary_html(fragment: str, limit: int = 4000) -> str:
     """An Apple/PSP-safe `<description>` from HTML notes: allowed tags only, at most `limit` UTF-8 bytes.
 
     Disallowed tags are unwrapped to their text (headings become paragraphs; scripts and images go),

@@ -6,6 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from stat import S_ISREG
 
 from podpub.errors import OperationError
 from podpub.fsutil import atomic_copy, atomic_write_bytes, create_exclusive, link_into_place
@@ -25,16 +26,24 @@ class LocalTarget(Target):
         self.link = link
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+        """The file for `key`, links resolved: a write never lands outside the root."""
+        path = Path(os.path.realpath(self.root / key))
         if not path.is_relative_to(self.root):
             raise OperationError(f"refusing to write {key!r} outside {self.root}")
         return path
+
+    def _lookup(self, key: str) -> Path:
+        """The file for `key` for reading: no link resolution (one stat instead of one per folder level),
+        but keys that climb out of the root are refused all the same."""
+        if key.startswith("/") or ".." in key.split("/"):
+            raise OperationError(f"refusing to read {key!r} outside {self.root}")
+        return self.root / key
 
     def _write_error(self, path: Path, exc: OSError) -> OperationError:
         return OperationError(f"{path}: cannot write ({exc.strerror}); check the folder's permissions and free space")
 
     def get_bytes(self, key: str) -> bytes | None:
-        path = self._path(key)
+        path = self._lookup(key)
         try:
             return path.read_bytes()
         except FileNotFoundError:
@@ -73,9 +82,9 @@ class LocalTarget(Target):
         found = {}
         for key in keys:
             with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-                path = self._path(key)
-                if path.is_file():
-                    found[key] = path.stat().st_size
+                stat = self._lookup(key).stat()
+                if S_ISREG(stat.st_mode):
+                    found[key] = stat.st_size
         return found
 
     def delete(self, key: str) -> None:
