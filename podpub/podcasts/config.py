@@ -255,9 +255,9 @@ def _site_settings(top: Fields) -> SiteSettings:
     colors: dict[str, str | None] = {}
     for key in _SITE_COLORS:
         value = table.text_value(key)
-        if value is not None and (color := parse_color(value)) is None:
-            raise table.fail(key, f'must be a colour written "#rrggbb" (or "#rgb"), got {value!r}')
         colors[key] = parse_color(value) if value is not None else None
+        if value is not None and colors[key] is None:
+            raise table.fail(key, f'must be a colour written "#rrggbb" (or "#rgb"), got {value!r}')
     problem = check_palette(colors["text_color"], colors["background_color"], colors["accent_color"])
     if problem:
         key, message = problem
@@ -266,7 +266,8 @@ def _site_settings(top: Fields) -> SiteSettings:
     for entry in table.table_list("links"):
         entry.table = "site.links"
         entry.check_known({"label", "url"})
-        links.append(SiteLink(entry.text_value("label", required=True) or "", entry.url_value("url", required=True) or ""))
+        label = entry.text_value("label", required=True) or ""
+        links.append(SiteLink(label, entry.url_value("url", required=True) or ""))
     return SiteSettings(
         enabled=bool(table.bool_value("enabled", default=True)),
         title=table.text_value("title"),

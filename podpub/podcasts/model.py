@@ -43,6 +43,34 @@ class PublishSettings:
 
 
 @dataclass(frozen=True)
+class SiteLink:
+    """A link the show's website shows on every page (`[[site.links]]`)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """The `[site]` table: the static website published beside the feed (see `podpub.website`)."""
+
+    enabled: bool = True
+    title: str | None = None  # default: the show's title
+    clean_urls: bool = False  # link `episodes/<slug>/` instead of `episodes/<slug>/index.html`
+    # directory pages for the subscribe buttons; None: a deep link with the feed URL (or no button)
+    apple_podcasts: str | None = None
+    spotify: str | None = None
+    pocket_casts: str | None = None
+    overcast: str | None = None
+    antennapod: str | None = None
+    # "#rrggbb"; None: podpub's palette (with a dark variant)
+    accent_color: str | None = None
+    background_color: str | None = None
+    text_color: str | None = None
+    links: tuple[SiteLink, ...] = ()
+
+
+@dataclass(frozen=True)
 class Show:
     """A podcast: every channel-level fact the feed needs, already validated."""
 
@@ -75,6 +103,7 @@ class Show:
     new_feed_url: str | None = None  # itunes:new-feed-url, when the feed moves
     block: bool = False  # itunes:block yes (and podcast:block yes): hide from directories
     complete: bool = False  # itunes:complete yes: no more episodes will come
+    site: SiteSettings = field(default_factory=SiteSettings)
 
     @property
     def config_path(self) -> Path:
