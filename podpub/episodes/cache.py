@@ -9,12 +9,13 @@ data: deleting it only costs time.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from podpub.episodes.mediainfo import MediaInfo
-from podpub.episodes.probe import probe
+from podpub.episodes.probe import probe_with_sha256
 from podpub.fsutil import atomic_write_text, sha256_file
 
 CACHE_VERSION = 1
@@ -32,6 +33,7 @@ class MediaCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._root_prefix = os.path.realpath(root) + os.sep
         self.path = root / CACHE_PATH
         self._entries: dict[str, dict[str, Any]] = self._read()
         self._dirty = False
@@ -48,10 +50,12 @@ class MediaCache:
         return entries if isinstance(entries, dict) else {}
 
     def _key(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return str(path.resolve())
+        """The file's path relative to the show (paths from episode files are already resolved)."""
+        text = str(path) if path.is_absolute() else os.path.realpath(path)
+        if text.startswith(self._root_prefix):
+            return text[len(self._root_prefix) :]
+        real = os.path.realpath(text)
+        return real[len(self._root_prefix) :] if real.startswith(self._root_prefix) else real
 
     def facts(self, path: Path) -> MediaFacts:
         """The facts of `path`, from the cache when the file is unchanged, else probed now."""
@@ -64,12 +68,14 @@ class MediaCache:
             except (KeyError, TypeError, ValueError):
                 pass  # an entry from another version: probe again
         self.probed.append(path)
-        return self.record(path, probe(path))
+        info, digest = probe_with_sha256(path)
+        return self._store(path, stat, info, digest)
 
     def record(self, path: Path, info: MediaInfo) -> MediaFacts:
         """Store facts already probed (by `add`, which reads each file before copying it in)."""
-        stat = path.stat()
-        digest = sha256_file(path)
+        return self._store(path, path.stat(), info, sha256_file(path))
+
+    def _store(self, path: Path, stat: os.stat_result, info: MediaInfo, digest: str) -> MediaFacts:
         self._entries[self._key(path)] = {
             "size": stat.st_size,
             "mtime_ns": stat.st_mtime_ns,

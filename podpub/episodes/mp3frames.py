@@ -14,6 +14,7 @@ from __future__ import annotations
 import mmap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # Bitrates in kbit/s by (MPEG-1 or not, layer) and the 4-bit index; 0 (free format) and 15 are invalid.
 _BITRATES: dict[tuple[bool, int], tuple[int, ...]] = {
@@ -222,15 +223,17 @@ def _bitrates_of(data: mmap.mmap, first: int, indexes: set[int]) -> list[int]:
     return [table[i >> 4] * 1000 for i in indexes] or [0]
 
 
-def read_vbr_header(path: Path, frame_offset: int) -> VbrHeader | None:
+def read_vbr_header(source: Path | BinaryIO, frame_offset: int) -> VbrHeader | None:
     """The Xing/Info or VBRI header in the frame at `frame_offset`, or None when there is none.
 
     Read here rather than through mutagen because mutagen keeps only the length it derives from the
     header, and the frame and byte counts are what reveal a truncated file.
     """
-    with path.open("rb") as fh:
-        fh.seek(frame_offset)
-        head = fh.read(200)
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            return read_vbr_header(fh, frame_offset)
+    source.seek(frame_offset)
+    head = source.read(200)
     if len(head) < 4 or head[0] != 0xFF:
         return None
     key = (head[1] << 8) | head[2]

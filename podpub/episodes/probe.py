@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 import shlex
 import stat
@@ -42,7 +43,7 @@ from podpub.episodes.mediainfo import Chapter, MediaInfo
 from podpub.errors import MediaError
 from podpub.mediatypes import content_type_for
 
-__all__ = ["probe", "read_cover"]
+__all__ = ["probe", "probe_with_sha256", "read_cover"]
 
 SUPPORTED_HINT = "give an MP3, M4A, Ogg, Opus or FLAC file"
 
@@ -71,23 +72,55 @@ def probe(path: Path) -> MediaInfo:
     Raises `MediaError` (one line, naming the file, saying what to do) for anything that cannot be
     an episode: missing, empty, not audio, truncated, corrupt or an unsupported format.
     """
-    path = Path(path)
+    return _probe(Path(path), want_hash=False)[0]
+
+
+def probe_with_sha256(path: Path) -> tuple[MediaInfo, str]:
+    """`probe()` plus the file's sha256, reading the file through one open handle.
+
+    The media cache needs both for every new or changed file; opening the file once (instead of
+    once per check, then again to hash it) is most of what keeps a first scan close to mutagen's
+    own cost.
+    """
+    info, digest = _probe(Path(path), want_hash=True)
+    assert digest is not None
+    return info, digest
+
+
+def _probe(path: Path, *, want_hash: bool) -> tuple[MediaInfo, str | None]:
     size = _check_file(path)
-    f, video = _load(path, size)
+    fh = _open(path)
+    with fh:
+        f, video = _load(path, size, fh)
+        try:
+            info = _describe(path, size, f, video, fh)
+            digest = None
+            if want_hash:
+                fh.seek(0)
+                digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError as e:  # the file vanished or the disk failed between the checks and the reads
+            raise MediaError(f"{path.name}: cannot read the file ({e.strerror or e}); check the disk") from e
+    return info, digest
+
+
+def _open(path: Path) -> BinaryIO:
+    name = path.name or str(path)
     try:
-        return _describe(path, size, f, video)
-    except OSError as e:  # the file vanished or the disk failed between the checks and the reads
-        raise MediaError(f"{path.name}: cannot read the file ({e.strerror or e}); check the disk") from e
+        return path.open("rb")
+    except PermissionError:
+        raise MediaError(f"{name}: permission denied; make the file readable (chmod a+r)") from None
+    except OSError as e:
+        raise MediaError(f"{name}: cannot read the file ({e.strerror or e}); check the disk") from None
 
 
-def _describe(path: Path, size: int, f: Any, video: bool) -> MediaInfo:
+def _describe(path: Path, size: int, f: Any, video: bool, fh: BinaryIO) -> MediaInfo:
     """The MediaInfo of a file mutagen has loaded, after podpub's own duration and sanity checks."""
     kind = type(f).__name__
     name = path.name
     warnings: list[str] = []
 
     if kind == "MP3":
-        duration, bitrate = _mp3_duration(path, size, f, warnings)
+        duration, bitrate = _mp3_duration(path, size, f, warnings, fh)
     else:
         duration = float(f.info.length or 0.0)
         bitrate = int(getattr(f.info, "bitrate", 0) or 0)
@@ -184,17 +217,10 @@ def _check_file(path: Path) -> int:
         raise MediaError(f"{name}: not a regular file; give the path of an audio file")
     if st.st_size == 0:
         raise MediaError(f"{name}: empty file (0 bytes); export the episode again")
-    try:
-        with path.open("rb") as fh:
-            fh.read(1)
-    except PermissionError:
-        raise MediaError(f"{name}: permission denied; make the file readable (chmod a+r)") from None
-    except OSError as e:
-        raise MediaError(f"{name}: cannot read the file ({e.strerror or e}); check the disk") from None
     return st.st_size
 
 
-def _load(path: Path, size: int) -> tuple[Any, bool]:
+def _load(path: Path, size: int, fh: BinaryIO | None = None) -> tuple[Any, bool]:
     """The mutagen object for a supported file and whether it is an MP4 with a video track.
 
     The file is sniffed before mutagen sees it: mutagen only says "can't sync to MPEG frame" or
@@ -202,10 +228,14 @@ def _load(path: Path, size: int) -> tuple[Any, bool]:
     really is tells the producer what went wrong.
     """
     name = path.name
+    if fh is None:
+        with _open(path) as own:
+            return _load(path, size, own)
     try:
-        with path.open("rb") as fh:
-            head = fh.read(64)
-            audio_head = _after_id3(fh, head)
+        fh.seek(0)
+        head = fh.read(64)
+        audio_head = _after_id3(fh, head)
+        fh.seek(0)
     except OSError as e:
         raise MediaError(f"{name}: cannot read the file ({e.strerror or e}); check the disk") from None
 
@@ -220,7 +250,7 @@ def _load(path: Path, size: int) -> tuple[Any, bool]:
         video = _mp4_layout(path, size)
 
     try:
-        f = mutagen.File(path)
+        f = mutagen.File(fh)
     except HeaderNotFoundError:
         raise MediaError(
             f"{name}: not a valid MP3 (no MPEG audio frames found); export the episode again as MP3"
@@ -347,7 +377,7 @@ def _canonical_extension(path: Path, kind: str, video: bool) -> str:
 # ---- MP3 --------------------------------------------------------------------------------------
 
 
-def _mp3_duration(path: Path, size: int, f: Any, warnings: list[str]) -> tuple[float, int]:
+def _mp3_duration(path: Path, size: int, f: Any, warnings: list[str], fh: BinaryIO) -> tuple[float, int]:
     """Exact duration and average bitrate of an MP3, with truncation and stale-header checks.
 
     Without a Xing/Info/VBRI header mutagen (like every tool that does not decode) multiplies the
@@ -373,10 +403,10 @@ def _mp3_duration(path: Path, size: int, f: Any, warnings: list[str]) -> tuple[f
 
     duration = float(info.length)
     bitrate = int(info.bitrate or 0)
-    header = mp3frames.read_vbr_header(path, info.frame_offset)
+    header = mp3frames.read_vbr_header(fh, info.frame_offset)
     if header is None or not header.frames:
         return duration, bitrate
-    available = size - info.frame_offset - _tail_tag_size(path, size)
+    available = size - info.frame_offset - _tail_tag_size(fh, size)
     expected = header.bytes
     if expected is None or expected * 0.9 <= available <= expected * 1.1 + 4096:
         return duration, bitrate
@@ -397,11 +427,10 @@ def _mp3_duration(path: Path, size: int, f: Any, warnings: list[str]) -> tuple[f
     return duration, bitrate
 
 
-def _tail_tag_size(path: Path, size: int) -> int:
+def _tail_tag_size(fh: BinaryIO, size: int) -> int:
     """Bytes of ID3v1 and APEv2 tags at the end of an MP3, which are not audio."""
-    with path.open("rb") as fh:
-        fh.seek(max(0, size - 160))
-        tail = fh.read()
+    fh.seek(max(0, size - 160))
+    tail = fh.read(160)
     total = 0
     if tail[-128:-125] == b"TAG":
         total += 128
