@@ -27,7 +27,8 @@ CONTENT_TYPES: dict[str, str] = {
     ".jpeg": "image/jpeg",
     ".png": "image/png",
     ".webp": "image/webp",
-    ".xml": "application/rss+xml; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",  # not rss+xml: browsers would not apply the XSL
+    ".xsl": "text/xsl; charset=utf-8",
     ".json": "application/json",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",
@@ -35,6 +36,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".htm": "text/html; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
     ".pdf": "application/pdf",
 }
 

@@ -63,6 +63,7 @@ def site_state(ws: Workspace, site: Site, root: Path | None = None) -> sync.Site
         feed_key=site.feed_key,
         episodes={e.guid: e.title for e in site.episodes},
         known_guids=frozenset(e.guid for e in ws.episodes),
+        pages=site.page_keys,
     )
 
 

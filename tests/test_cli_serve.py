@@ -35,7 +35,7 @@ def test_serve_builds_for_its_own_address_and_answers_ranges(
         assert match, line + proc.stderr.read() if proc.poll() is not None else line
         base = match.group(1)
         with urllib.request.urlopen(base + "feed.xml", timeout=10) as response:
-            assert response.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+            assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
             feed = podcastparser.parse(base + "feed.xml", response)
         (episode,) = feed["episodes"]
         url = episode["enclosures"][0]["url"]

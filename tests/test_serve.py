@@ -130,7 +130,7 @@ def test_feed_is_served_as_rss_with_charset(running: Running) -> None:
     response, body = running.request("GET", "/feed.xml")
     assert response.status == 200
     assert body == running.site.feed
-    assert response.getheader("Content-Type") == "application/rss+xml; charset=utf-8"
+    assert response.getheader("Content-Type") == "application/xml; charset=utf-8"
 
 
 def test_content_types_come_from_the_shared_table(running: Running) -> None:

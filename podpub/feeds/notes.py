@@ -167,6 +167,8 @@ class NotesCache:
                     self._old = {str(k): str(v) for k, v in data.get("entries", {}).items()}
 
     def get(self, kind: str, *parts: str, compute: Callable[[], str]) -> str:
+        if self.path is None:  # no cache in use (outside a build): nothing is kept in memory
+            return compute()
         key = hashlib.sha256("\0".join((kind, *parts)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
         if key in self._used:
             return self._used[key]

@@ -17,12 +17,13 @@ from pathlib import Path
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.model import Episode, Status
 from podpub.feeds.extras import SiteFiles, episode_item
-from podpub.feeds.render import render_feed
+from podpub.feeds.render import render_feed, with_stylesheets
 from podpub.fsutil import atomic_write_bytes
 from podpub.mediatypes import content_type_for
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
 from podpub.storage.base import Upload
+from podpub.website.render import render_website
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Site:
     feed_url: str
     episodes: list[Episode]  # those in the feed, with media facts
     warnings: list[str] = field(default_factory=list)
+    page_keys: frozenset[str] = frozenset()  # the website's pages: published after the claim, with the feed
 
     @property
     def feed(self) -> Upload:
@@ -77,7 +79,14 @@ def assemble(
     feed_show = show
     if base_url:
         feed_show = replace(show, publish=replace(show.publish, base_url=base_url))
+    stylesheets: tuple[tuple[str, str], ...] = ()
+    page_keys: frozenset[str] = frozenset()
+    if show.site.enabled:  # the website: pages beside the feed, and the feed styled for browsers
+        website = render_website(files, feed_show, items, image_url=image_url, feed_key=feed_key)
+        items = [replace(item, link=website.page_urls.get(item.episode.guid)) for item in items]
+        stylesheets, page_keys = website.stylesheets, website.pages
     xml = render_feed(feed_show, items, image_url=image_url)
+    xml = with_stylesheets(xml, stylesheets)
     feed_path = staging / feed_key
     atomic_write_bytes(feed_path, xml)
     files.files[feed_key] = Upload(
@@ -95,4 +104,5 @@ def assemble(
         feed_url=base + feed_key,
         episodes=live,
         warnings=files.warnings,
+        page_keys=page_keys,
     )

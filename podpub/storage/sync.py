@@ -1,10 +1,12 @@
 """Publishing a site to a target in the one order that never shows a listener a broken episode.
 
-1. every new or changed file except the feed (audio first: the biggest and most important
-   objects), each written atomically by the target, then checked to be really there;
+1. every new or changed file except the feed and the web pages (audio first: the biggest and most
+   important objects), each written atomically by the target, then checked to be really there;
 2. the claim of the next manifest generation, a create-only write that exactly one of several
    concurrent publishers wins (the others stop before touching the feed, with nothing lost);
-3. the feed: from here listeners see the new episodes, whose files all exist;
+3. the website's pages, which like the feed keep their URL when their content changes (so only the
+   winner of the claim may write them), then the feed: from here listeners see the new episodes,
+   whose files all exist;
 4. the current manifest, a copy of the claimed generation;
 5. with `prune`, files podpub published before and the new site no longer links.
 A failure before step 3 leaves the previous feed live; the next run uploads only what is missing,
@@ -33,10 +35,11 @@ class Plan:
     manifest: Manifest  # what will be live, as the next generation
     previous: Manifest | None  # what is live now
     removed_episodes: dict[str, str] = field(default_factory=dict)  # live episodes leaving the feed
+    pages: list[Upload] = field(default_factory=list)  # web pages, written after the claim, before the feed
 
     @property
     def writes(self) -> list[Upload]:
-        return [*self.files, *([self.feed] if self.feed else [])]
+        return [*self.files, *self.pages, *([self.feed] if self.feed else [])]
 
     @property
     def upload_bytes(self) -> int:
@@ -77,6 +80,7 @@ class SiteState:
     feed_key: str
     episodes: Mapping[str, str]  # guid -> title of the episodes in the new feed
     known_guids: frozenset[str]  # every episode this copy has a file for, in the feed or not
+    pages: frozenset[str] = frozenset()  # keys written after the claim, like the feed (the website's pages)
 
 
 def make_plan(
@@ -118,6 +122,7 @@ def _plan_against(
     existing = target.sizes(u.key for u in site.files if u.key in live) if check_existing else None
     feed: Upload | None = None
     files: list[Upload] = []
+    pages: list[Upload] = []
     unchanged: list[Upload] = []
     for upload in site.files:
         entry = live.get(upload.key)
@@ -128,6 +133,8 @@ def _plan_against(
             unchanged.append(upload)
         elif upload.key == site.feed_key:
             feed = upload
+        elif upload.key in site.pages:
+            pages.append(upload)
         else:
             files.append(upload)
     files.sort(key=_order)
@@ -143,7 +150,7 @@ def _plan_against(
         generation=(base.generation if base else 0) + 1,
     )
     removed = {g: t for g, t in live_episodes.items() if g not in site.episodes}
-    return Plan(files, feed, unchanged, deletions, manifest, base, removed)
+    return Plan(files, feed, unchanged, deletions, manifest, base, removed, sorted(pages, key=lambda u: u.key))
 
 
 def execute(
@@ -196,6 +203,8 @@ def execute(
             f"{claimed.generation}); nothing was lost: the live feed is theirs and the files this run uploaded "
             "are kept. Run `podpub publish` again to publish on top of it"
         )
+    if plan.pages:
+        _upload_all(plan.pages, put, jobs, report, target.cancel)
     if plan.feed:
         report.uploaded.append(put(plan.feed))
     manifests.write_current(target, claimed)

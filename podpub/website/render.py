@@ -148,6 +148,7 @@ class WebsiteResult:
     page_urls: dict[str, str]  # guid -> absolute URL of the episode page
     stylesheets: tuple[tuple[str, str], ...]  # (type, href relative to the feed)
     keys: tuple[str, ...]  # every key the website added
+    pages: frozenset[str]  # the stable keys (pages, sitemap), which are published with the feed
 
 
 def render_website(
@@ -173,7 +174,7 @@ class Website:
         self.language = show.language
         self.t = SimpleNamespace(**strings.strings_for(show.language))  # t.copy is a string, not dict.copy
         self.title = clean_line(self.settings.title or show.title) or clean_line(show.title)
-        self.added: list[str] = []
+        self.pages: set[str] = set()
         self.before = set(files.files)
 
     # --- URLs ----------------------------------------------------------------------------------------
@@ -238,6 +239,7 @@ class Website:
         if not path.is_file() or path.read_bytes() != data:
             atomic_write_bytes(path, data)
         cache_control = f"public, max-age={self.show.publish.feed_max_age}"
+        self.pages.add(key)
         self.files.files[key] = Upload(
             key, path, len(data), hashlib.sha256(data).hexdigest(), content_type_for(key), cache_control
         )
@@ -306,7 +308,7 @@ class Website:
             data = None
             if episode.image is not None:
                 data = episode.image.read_bytes()
-            elif episode.image_embedded:
+            elif episode.image_embedded and episode.audio is not None:
                 cover = read_cover(episode.audio)
                 data = cover[0] if cover else None
             if data is not None:
@@ -445,6 +447,7 @@ class Website:
                 ("text/css", self.relative(self.feed_key, feed_css)),
             ),
             keys=tuple(sorted(set(self.files.files) - self.before)),
+            pages=frozenset(self.pages),
         )
 
     def _buttons(self) -> list[Button]:
