@@ -37,7 +37,7 @@ from PIL import Image, ImageOps
 from podpub.episodes.probe import read_cover
 from podpub.feeds.extras import SiteFiles
 from podpub.feeds.notes import absolute_url, render_notes
-from podpub.feeds.render import FeedEpisode, order_items
+from podpub.feeds.render import FeedEpisode, order_items, seconds_text
 from podpub.feeds.text import clean_line, clean_text, truncate_utf8
 from podpub.fsutil import atomic_write_bytes
 from podpub.mediatypes import content_type_for
@@ -73,6 +73,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["seconds"] = seconds_text  # 4.5, 12, 62.25: the #t= of media fragments
     return env
 
 
@@ -366,9 +367,7 @@ class Website:
             else:  # newest first
                 first.previous, second.next = second, first
         buttons = self._buttons()
-        palette = palette_for(
-            self.settings.text_color, self.settings.background_color, self.settings.accent_color
-        )
+        palette = palette_for(self.settings.text_color, self.settings.background_color, self.settings.accent_color)
         funding = [(clean_line(f.label), f.url) for f in show.funding if _safe(f.url)]
         site_links = [(clean_line(link.label), link.url) for link in self.settings.links if _safe(link.url)]
         website = _safe(show.link) if show.link and show.link.rstrip("/") != self.base.rstrip("/") else None
