@@ -105,16 +105,17 @@ def episode_rows(ws: Workspace, *, now: datetime) -> list[dict[str, object]]:
     """One row per episode for `podpub list`, newest first; probing only changed audio."""
     rows = []
     for episode in sorted(ws.episodes, key=lambda e: (e.date, e.guid), reverse=True):
-        facts = ws.cache.facts(episode.audio)
+        remote, audio = episode.remote, episode.audio  # audio is None exactly when the audio is remote
+        duration = remote.duration if remote or audio is None else ws.cache.facts(audio).info.duration
         rows.append(
             {
                 "status": episode.status(now).value,
                 "date": episode.date.isoformat(),
-                "duration": facts.info.duration,
+                "duration": duration,
                 "title": episode.title,
                 "guid": episode.guid,
                 "file": episode.source.relative_to(ws.show.root).as_posix(),
-                "audio": episode.audio.relative_to(ws.show.root).as_posix(),
+                "audio": remote.url if remote or audio is None else audio.relative_to(ws.show.root).as_posix(),
                 "season": episode.season,
                 "number": episode.number,
                 "type": episode.type,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from podpub.episodes import frontmatter
-from podpub.episodes.model import AlternateRef, Episode, TranscriptRef
+from podpub.episodes.model import AlternateRef, Episode, RemoteAudio, TranscriptRef
 from podpub.errors import ConfigError
 from podpub.fsutil import is_within
+from podpub.mediatypes import DEFAULT_CONTENT_TYPE, content_type_for
 from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
 from podpub.podcasts.config import check_language
 from podpub.podcasts.model import Show
@@ -19,8 +21,9 @@ EPISODE_TYPES = ("full", "trailer", "bonus")
 EPISODE_KEYS = {
     "guid", "title", "date", "audio", "season", "number", "type", "explicit", "draft", "image",
     "chapters", "transcripts", "alternates", "persons", "location", "soundbites", "social", "episode_display",
-    "license", "license_url", "block",
+    "license", "license_url", "block", "audio_url", "audio_length", "audio_type", "audio_duration",
 }  # fmt: skip
+REMOTE_KEYS = ("audio_url", "audio_length", "audio_type", "audio_duration")
 EMBEDDED = "embedded"  # image = "embedded": the cover art inside the audio file
 _FILE_NAME = re.compile(r"^(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.md$")
 
@@ -72,10 +75,18 @@ def load_episode(show: Show, path: Path) -> Episode:
         raise fields.fail("guid", "must be a string without spaces, at most 255 characters")
     date = fields.datetime_value("date", required=True)
     assert date is not None
-    audio_text = fields.text_value("audio", required=True)
-    assert audio_text
+    remote = _remote_audio(fields)
+    audio_text = fields.text_value("audio", required=remote is None)
+    if remote is not None and audio_text:
+        raise fields.fail(
+            "audio_url", "is set beside audio; keep audio (a file in the show) or audio_url (audio on another host)"
+        )
     image_text = fields.text_value("image")
     embedded = image_text == EMBEDDED
+    if remote is not None and embedded:
+        raise fields.fail("image", '= "embedded" needs the audio file in the show; with audio_url set image to a file')
+    if remote is not None and "alternates" in fields.data:
+        raise fields.fail("alternates", "need the audio file in the show; with audio_url leave them out")
     chapters_text = fields.text_value("chapters")
     display = fields.text_value("episode_display")
     if display and len(display) > 32:
@@ -85,7 +96,7 @@ def load_episode(show: Show, path: Path) -> Episode:
         guid=guid,
         title=fields.text_value("title", required=True) or "",
         date=date,
-        audio=resolve_in_show(show, audio_text, fields, "audio"),
+        audio=resolve_in_show(show, audio_text, fields, "audio") if audio_text else None,
         notes=parts.body,
         season=fields.int_value("season", minimum=1),
         number=fields.int_value("number", minimum=1),
@@ -104,7 +115,27 @@ def load_episode(show: Show, path: Path) -> Episode:
         episode_display=display,
         license=read_license(fields),
         block=bool(fields.bool_value("block", default=False)),
+        remote=remote,
     )
+
+
+def _remote_audio(fields: Fields) -> RemoteAudio | None:
+    """`audio_url` and its facts: audio left on another host, linked as the enclosure, never uploaded."""
+    if "audio_url" not in fields.data:
+        for key in REMOTE_KEYS[1:]:
+            if key in fields.data:
+                raise fields.fail(key, "needs audio_url (the audio's address on the other host)")
+        return None
+    url = fields.url_value("audio_url", required=True) or ""
+    length = fields.int_value("audio_length", minimum=0)
+    if length is None:
+        raise fields.fail("audio_url", "needs audio_length, the file's size in bytes (0 when unknown)")
+    mime = fields.text_value("audio_type") or content_type_for(urlsplit(url).path)
+    if mime == DEFAULT_CONTENT_TYPE or not mime.startswith(("audio/", "video/")):
+        raise fields.fail("audio_type" if "audio_type" in fields.data else "audio_url",
+                          f"needs an audio or video type such as audio/mpeg, got {mime!r}")  # fmt: skip
+    duration = fields.number_value("audio_duration", minimum=0) or 0.0
+    return RemoteAudio(url, length, mime, duration)
 
 
 def _transcripts(show: Show, fields: Fields) -> tuple[TranscriptRef, ...]:

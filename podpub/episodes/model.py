@@ -20,6 +20,19 @@ class TranscriptRef:
 
 
 @dataclass(frozen=True)
+class RemoteAudio:
+    """Audio left on another host (`audio_url`, e.g. a show imported with --keep-remote-media).
+
+    The feed links the URL as the enclosure; podpub never uploads, copies or prunes it.
+    """
+
+    url: str
+    length: int  # bytes, for the enclosure
+    type: str  # enclosure MIME type, e.g. audio/mpeg
+    duration: float = 0.0  # seconds; 0 means unknown (no itunes:duration)
+
+
+@dataclass(frozen=True)
 class AlternateRef:
     """Another encoding of the episode's audio (e.g. Opus beside the MP3), published beside it."""
 
@@ -43,7 +56,7 @@ class Episode:
     guid: str
     title: str
     date: datetime  # always timezone-aware
-    audio: Path  # absolute path inside the show folder
+    audio: Path | None  # absolute path inside the show folder; None when the audio is remote
     notes: str  # Markdown body
     season: int | None = None
     number: int | None = None
@@ -64,6 +77,7 @@ class Episode:
     block: bool = False  # itunes:block yes for this episode
     media: MediaInfo | None = None  # filled in by the media cache
     sha256: str | None = None  # of the audio file, filled in by the media cache
+    remote: RemoteAudio | None = None  # audio_url: audio on another host, linked as it is
 
     @property
     def slug(self) -> str:

@@ -129,7 +129,11 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
             f"{_where(show, episode, 'audio')} audio {episode.audio.name} is {media.format}, which podcast apps "
             "cannot play; encode it to MP3 or M4A and point `audio` at the new file"
         )
-    enclosure = files.add_file(f"media/{slug}", episode.audio, media.extension, episode.sha256)
+    if episode.remote is not None:  # audio_url: linked where it is, never uploaded (so never pruned)
+        enclosure = episode.remote.url
+    else:
+        assert episode.audio is not None
+        enclosure = files.add_file(f"media/{slug}", episode.audio, media.extension, episode.sha256)
     image_url = None
     if episode.image is not None:
         image_url = files.artwork(f"artwork/{slug}", f"{label}: image {episode.image.name}", path=episode.image)

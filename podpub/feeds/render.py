@@ -216,7 +216,7 @@ def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> None:
     ext.set_date(episode.date)
 
     fe.podcast.itunes_title(title)
-    if math.isfinite(media.duration) and media.duration >= 0:
+    if math.isfinite(media.duration) and media.duration > 0:  # 0: unknown (remote audio without a duration)
         fe.podcast.itunes_duration(duration_seconds(media.duration))
     fe.podcast.itunes_episode_type(episode.type)
     if episode.season is not None:

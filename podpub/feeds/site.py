@@ -16,6 +16,7 @@ from pathlib import Path
 
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.model import Episode, Status
+from podpub.episodes.remote import remote_media
 from podpub.feeds.extras import SiteFiles, episode_item
 from podpub.feeds.render import render_feed, with_stylesheets
 from podpub.fsutil import atomic_write_bytes
@@ -44,6 +45,9 @@ def with_media(episodes: Sequence[Episode], cache: MediaCache) -> list[Episode]:
     """The episodes with their audio facts, probing only files that changed since last time."""
     result = []
     for episode in episodes:
+        if episode.audio is None:  # audio_url: the facts are the episode file's, nothing to read
+            result.append(replace(episode, media=remote_media(episode)))
+            continue
         facts = cache.facts(episode.audio)
         result.append(replace(episode, media=facts.info, sha256=facts.sha256))
     return result
