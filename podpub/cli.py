@@ -393,8 +393,10 @@ def target_options(function: Any) -> Any:
     help="Allow removing live episodes that have no episode file here (otherwise that is a conflict).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the plan or the result as JSON.")
+@click.option("--force", is_flag=True, help="Publish even when the feed has validation errors.")
 def publish(
     target_spec: str | None, dry_run: bool, prune: bool, verify: bool, remove_missing: bool, as_json: bool,
+    force: bool,
     **target_settings: Any,
 ) -> None:  # fmt: skip
     """Build, then bring the target up to date: media first, the feed last."""
@@ -402,12 +404,15 @@ def publish(
     from podpub.storage import sync
     from podpub.storage.targets import TargetOptions, open_target
     from podpub.ui import UploadProgress, publish_summary
+    from podpub.validation import gate_publish
 
     ws = pipeline.open_workspace(_state.directory)
     options = TargetOptions(**target_settings)
     target = open_target(target_spec or ws.show.publish.target, ws.show.root, ws.show.publish, options)
     result = pipeline.build(ws)
+    forced = gate_publish(result.out / result.site.feed_key, result.site.feed_url, force=force)
     _print_warnings(result.site.warnings)
+    _print_warnings([forced] if forced else [])
     plan = pipeline.publish_plan(ws, result, target, prune=prune, verify=verify, remove_missing=remove_missing)
     if dry_run:
         if as_json:
@@ -514,6 +519,48 @@ def _stderr_line(line: str) -> None:
 
 def _ignore(line: str) -> None:
     pass
+
+
+@cli.command()
+@click.argument("source", required=False)
+@click.option(
+    "--profile",
+    type=click.Choice(["apple", "spotify", "psp1", "podcastindex", "all"]),
+    default="all",
+    show_default=True,
+    help="Whose rules to check.",
+)
+@click.option("--online", is_flag=True, help="Also fetch what the feed links (HEAD, Range, types, sizes, artwork).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds a request may take."
+)
+@click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Parallel requests (--online).")
+def validate(
+    source: str | None, profile: str, online: bool, output_format: str, strict: bool, timeout: float, jobs: int
+) -> None:
+    """Check a feed against Apple, Spotify, PSP-1 and Podcast Index rules.
+
+    SOURCE is the show folder (default: build it and check public/feed.xml), a feed file or an http(s) URL.
+    Exit 0 without errors, 1 with errors (or warnings with --strict), 2 when SOURCE cannot be read.
+    """
+    from podpub.errors import OperationError
+    from podpub.validation import validate as run_validation
+    from podpub.validation.report import render_text, to_json
+
+    progress = err if online and err.is_terminal and output_format == "text" and not _state.quiet else None
+    report = run_validation(
+        source, directory=_state.directory, profile=profile, online=online, timeout=timeout, jobs=jobs,
+        console=progress,
+    )  # fmt: skip
+    if output_format == "json":
+        emit_json(to_json(report, strict))
+    else:
+        render_text(out, report, strict=strict, quiet=_state.quiet)
+    failure = report.failure(strict)
+    if failure:
+        raise OperationError(failure)
 
 
 # --- entry point -------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ _SECTION = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
 
 
 def _cell(text: str) -> str:
+    """Text for a Markdown table cell: tag names such as <itunes:image> shown, not taken as HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("|", "\\|").replace("\n", " ")
 
 

@@ -242,8 +242,7 @@ class FeedChecker(Handler):
             names = ", ".join(prolog.entities[:5]) + (", …" if len(prolog.entities) > 5 else "")
             if prolog.external_entities:
                 names += f"; {prolog.external_entities} external"
-            count = len(prolog.entities)
-            self.add("xml.entities", line=1, count=count, plural="y" if count == 1 else "ies", names=names)
+            self.add("xml.entities", line=1, names=f"{len(prolog.entities)}: {names}")
         elif prolog.doctype:
             self.add("xml.doctype", line=1, detail="a DTD")
         if prolog.size > FEED_SIZE_WARNING:
@@ -462,8 +461,11 @@ class FeedChecker(Handler):
                 elif local == "episode":
                     has_number = True
         for element in node.all("itunes", "episodeType"):
-            if _text(element).strip() not in ("full", "trailer", "bonus"):
+            kind = _text(element).strip()
+            if kind not in ("full", "trailer", "bonus"):
                 self.add("apple.episodetype.value", element, episode, value=_text(element))
+            elif kind != "full":
+                has_number = True  # a show trailer or bonus has no number, even in a serial show (§1.3)
         self.check_yes_only(node, episode)
         self.note_deprecated(node, episode)
         for link in node.all("", "link"):

@@ -52,7 +52,7 @@ _ENCODING = re.compile(rb"""^<\?xml\s[^>]*?encoding\s*=\s*["']([^"']*)["']""")
 _HTML = re.compile(rb"^(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html\b|html\b)", re.IGNORECASE | re.DOTALL)
 _ELEMENT_START = re.compile(rb"<[^!?]")
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([^\s>]+)\s+(SYSTEM|PUBLIC)?")
-_ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?rss\s*>\s*$")
+_ROOT_END = re.compile(rb"</\s*(?:[\w.-]+:)?rss\s*>")
 
 
 @dataclass
@@ -212,7 +212,7 @@ def _syntax_error(exc: etree.XMLSyntaxError, path: Path, label: str, prolog: Pro
     if match:
         handler.syntax_error("namespace.undeclared", line, f"<{match.group(1)}:{match.group(2)}> (line {line})")
         return
-    if _truncated(path, line):
+    if "extra content" not in lowered and _truncated(path, line):
         raise InputError(
             f"{label}: ends early at line {line} ({message}); the file or the download is incomplete, fetch it again"
         )

@@ -72,8 +72,8 @@ def _render_group(console: Console, severity: Severity, findings: list[Finding])
             console.print(Text("  " + where, style="bold"))
             place = where
         line = f"line {item.line}" if item.line else "-"
-        console.print(Text.assemble(f"    {line:<10} ", (item.rule.id, _STYLES[severity]), "  ", item.message))
-        console.print(Text(f"    {'':<10} fix: {item.fix}", style="dim"))
+        console.print(Text.assemble(f"    {line:<10} ", (f"{item.rule.id:<28}", _STYLES[severity]), " ", item.message))
+        console.print(Text(f"    {'':<10} {'':<28} fix: {item.fix}", style="dim"))
     for rule_id, count in hidden.items():
         console.print(Text(f"  … and {count} more {rule_id} (--format json lists every finding)", style="dim"))
 

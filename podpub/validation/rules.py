@@ -92,7 +92,7 @@ _rule("xml.declaration", W, AP, "the feed does not start with an XML declaration
 _rule("xml.doctype", W, ALL, "the feed declares a DOCTYPE ({detail}); RSS 2.0 has none and parsers differ on DTDs",
       "remove the <!DOCTYPE …> declaration", "§0, §5.5")
 _rule("xml.entities", E, ALL,
-      "the DOCTYPE declares {count} entit{plural} ({names}); podpub did not expand them (billion laughs, XXE)",
+      "the DOCTYPE declares entities ({names}); podpub did not expand them (billion laughs, XXE)",
       "remove the DOCTYPE and its <!ENTITY> declarations; write characters as UTF-8 or &#NNN;", "§0, §5.6")
 _rule("namespace.undeclared", E, ALL, "{detail}: the prefix is used without an xmlns declaration",
       'declare it on <rss>, e.g. xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"', "§0")
@@ -176,7 +176,7 @@ _rule("apple.image.bytes", W, ASP, "artwork {url!r} is {size}; apps load artwork
 _rule("apple.type.value", E, AP, "<itunes:type> is {value!r}", "write episodic or serial",
       "§1.2, §5.5 InvalidItunesChannelType")
 _rule("apple.serial.episode", E, AP, "the show is serial but this episode has no <itunes:episode>",
-      "number every episode of a serial show", "§1.2, §1.3, §4")
+      "number every full episode of a serial show (show trailers and bonuses may go without)", "§1.2, §1.3, §4")
 _rule("apple.episode.value", E, AP, "<{element}> is {value!r}; it must be a whole number above zero",
       "write 1, 2, 3 …", "§1.3, §4")
 _rule("apple.episodetype.value", E, AP, "<itunes:episodeType> is {value!r}", "write full, trailer or bonus",

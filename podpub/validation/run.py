@@ -32,6 +32,7 @@ class Checked:
     local_urls: set[str]
     episodes: int
     size: int
+    self_url: str | None = None
 
 
 def check_feed_file(
@@ -65,7 +66,7 @@ def check_feed_file(
     checker.start()
     parse(path, label, prolog, checker)
     checker.finish()
-    return Checked(checker.findings, checker.links, checker.local_urls(), checker.items, prolog.size)
+    return Checked(checker.findings, checker.links, checker.local_urls(), checker.items, prolog.size, checker.self_url)
 
 
 def validate(
@@ -98,8 +99,9 @@ def validate(
             if source is None or target.is_dir():
                 label, feed_url, checked = _check_show(target, notes)
             elif target.is_file():
-                label, feed_url = str(source), None
+                label = str(source)
                 checked = check_feed_file(target, label=label, local_root=target.parent)
+                feed_url = checked.self_url
             else:
                 raise InputError(f"{source}: no such file or folder (give a show folder, a feed file or an https URL)")
         findings = checked.findings + extra

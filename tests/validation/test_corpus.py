@@ -96,7 +96,9 @@ def _jardin(name: str) -> str:
 
 
 def _serial(feed: Feed) -> None:
+    """A serial show whose second episode lost its number (the trailer needs none)."""
     feed.one(feed.channel, "itunes:type").text = "serial"
+    feed.remove(feed.item(1), "itunes:episode")
 
 
 def _multiple_enclosures(feed: Feed) -> None:
