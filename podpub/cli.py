@@ -513,6 +513,56 @@ def serve(host: str, port: int) -> None:
     preview.serve_until_interrupted(server)
 
 
+@cli.command("import")
+@click.argument("source")
+@click.argument("dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--download-media/--keep-remote-media",
+    default=True,
+    help="Download every episode's audio into media/ (default), or keep linking it on the old host (audio_url).",
+)
+@click.option("--jobs", type=click.IntRange(1, 32), default=4, show_default=True, help="Parallel downloads.")
+@click.option("--since", "since_text", help="Only import items published on or after this date (ISO 8601).")
+@click.option("--force-locked", is_flag=True, help="Import a feed marked podcast:locked (only if you are its owner).")
+@click.option("--base-url", help="For a new show: where listeners will fetch the files (else set it in podcast.toml).")
+def import_show(
+    source: str, dir: Path | None, download_media: bool, jobs: int, since_text: str | None, force_locked: bool,
+    base_url: str | None,
+) -> None:  # fmt: skip
+    """Import a show from its feed (URL or file) into DIR: new items only, GUIDs and dates kept."""
+    from podpub.importer.run import ImportOptions, import_feed
+    from podpub.importer.summary import DownloadProgress, print_report
+    from podpub.podcasts.config import check_url, find_show_root
+
+    if base_url and (problem := check_url(base_url.strip())):
+        raise InputError(f"--base-url {base_url!r}: {problem}")
+    if dir is not None:
+        root = _state.directory / dir
+    else:
+        try:
+            root = find_show_root(_state.directory)
+        except InputError:
+            root = _state.directory
+    if "://" not in source and not Path(source).is_absolute():
+        source = str(Path.cwd() / source)
+    options = ImportOptions(
+        download_media=download_media,
+        jobs=jobs,
+        since=parse_datetime(since_text, "--since") if since_text else None,
+        force_locked=force_locked,
+        base_url=base_url.strip() if base_url else None,
+    )
+    with DownloadProgress(err, enabled=not _state.quiet and err.is_terminal) as progress:
+        report = import_feed(source, root, options, progress=progress)
+    if not _state.quiet:
+        print_report(out, report, verbose=_state.verbose)
+    else:
+        for label, error in report.failed:
+            warn(f"{label}: {error}")
+    if not report.ok:
+        sys.exit(1)
+
+
 def _stderr_line(line: str) -> None:
     err.print(line, markup=False)
 
