@@ -19,7 +19,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import lxml.html
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
@@ -54,6 +53,8 @@ _TITLE_NUMBER = re.compile(
     r"^\s*(?:(?:episode|ep\.?|épisode|folge|episodio)\s*#?\s*\d+|#\d+|s\d+\s*e\d+|season\s+\d+)\b", re.IGNORECASE
 )
 _DOUBLE_ENCODED = re.compile(r"%25[0-9A-Fa-f]{2}")
+_URL_BAD = re.compile(r"[\s\x00-\x1f\x7f]")
+_HTML_PARSER = etree.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, recover=True)
 _DECIMAL = re.compile(r"^\d+(?:\.\d+)?$")
 _INTEGER = re.compile(r"^\d+$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
@@ -304,12 +305,11 @@ class FeedChecker(Handler):
         """The url.* rules; True when the URL can be fetched by an app."""
         line = element.sourceline if element is not None else None
         problem = None
+        bad = _URL_BAD.search(url)
         if not url.strip():
             problem = "it is empty"
-        elif url != url.strip() or any(c.isspace() for c in url):
-            problem = "it contains spaces"
-        elif any(ord(c) < 32 or ord(c) == 127 for c in url):
-            problem = "it contains control characters"
+        elif bad is not None:
+            problem = "it contains spaces" if bad.group().isspace() else "it contains control characters"
         if problem is None:
             try:
                 parts = urlsplit(url)
@@ -562,16 +562,20 @@ class FeedChecker(Handler):
         if "<" not in text:
             return
         try:
-            root = lxml.html.fragment_fromstring(text, create_parent="div")
-        except (etree.ParserError, ValueError):
+            root = etree.fromstring(text, _HTML_PARSER)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            return
+        if root is None:
             return
         outside: list[str] = []
         unsafe: list[str] = []
         relative: str | None = None
         for node in root.iter():
-            if not isinstance(node.tag, str) or node is root:
+            if not isinstance(node.tag, str):
                 continue
             tag = node.tag.lower()
+            if tag in ("html", "body") and (node is root or node.getparent() is root):
+                continue  # the parser's own wrappers
             if summary and tag not in SUMMARY_TAGS and tag not in outside:
                 outside.append(tag)
             if tag in UNSAFE_TAGS and f"<{tag}>" not in unsafe:
