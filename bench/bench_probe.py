@@ -31,6 +31,14 @@ FILES = [
 ]
 
 
+def make_long_vbr(path: Path, copies: int = 369) -> Path:
+    """A VBR MP3 without Xing header: the frames of the 10 s fixture repeated (369 copies: 1 h 1 min 41 s)."""
+    source = FIXTURES / "vbr_noxing.mp3"
+    frames = source.read_bytes()[mutagen.File(source).info.frame_offset :]
+    path.write_bytes(frames * copies)
+    return path
+
+
 def per_call(fn, path: Path, reps: int) -> float:
     best = float("inf")
     for _ in range(3):
@@ -45,10 +53,7 @@ def main() -> None:
     reps = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     print(f"{'file':<18} {'size':>9} {'mutagen':>10} {'podpub':>10} {'ratio':>7}   (best of 3 x {reps}, per file)")
     tmp = Path(tempfile.mkdtemp())
-    source = FIXTURES / "vbr_noxing.mp3"
-    frames = source.read_bytes()[mutagen.File(source).info.frame_offset :]
-    long_mp3 = tmp / "1h_vbr_noxing.mp3"  # > 1 h of VBR MP3 without a Xing header: podpub walks every frame
-    long_mp3.write_bytes(frames * 369)
+    long_mp3 = make_long_vbr(tmp / "1h_vbr_noxing.mp3")  # podpub walks every frame of it
     for path in [*(FIXTURES / name for name in FILES), long_mp3]:
         name = path.name
         raw = per_call(mutagen.File, path, reps)

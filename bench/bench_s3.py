@@ -50,10 +50,10 @@ PODPUB, RCLONE, AWS = "podpub", "rclone", "aws"
 BUCKETS = {PODPUB: "podpub", RCLONE: "rclone", AWS: "awscli"}
 
 
-def make_media(folder: Path, numbers: range) -> list[Path]:
-    """Distinct ~1 MB MP3s: the frames of a real CBR file repeated, plus a unique ID3v1 tag (as bench_publish)."""
+def make_media(folder: Path, numbers: range, size: int = 1_000_000) -> list[Path]:
+    """Distinct ~`size` MP3s: the frames of a real CBR file repeated, plus a unique ID3v1 tag (as bench_publish)."""
     frames = FIXTURE.read_bytes()
-    body = frames * max(1, 1_000_000 // len(frames))
+    body = frames * max(1, size // len(frames))
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for i in numbers:
@@ -76,10 +76,10 @@ def _quiet_run(cmd: Sequence[str], timeout: float, env: dict[str, str] | None = 
     return done.returncode == 0
 
 
-def ensure_rclone() -> str | None:
+def ensure_rclone(install: bool = True) -> str | None:
     """The rclone binary, installed from Debian's archive when missing; None (with the reason printed) if impossible."""
     found = shutil.which("rclone")
-    if found:
+    if found or not install:
         return found
     if shutil.which("apt-get") is None or os.geteuid() != 0:
         print("  rclone: not installed and apt-get not usable here; skipped")
@@ -97,7 +97,7 @@ def ensure_rclone() -> str | None:
     return found
 
 
-def ensure_awscli() -> list[str] | None:
+def ensure_awscli(install: bool = True) -> list[str] | None:
     """The command that runs aws-cli v1 with this interpreter, pip-installed when missing; None if impossible.
 
     The interpreter's own scripts directory first: on pyenv machines `aws` on PATH is a shim (a shell
@@ -108,6 +108,8 @@ def ensure_awscli() -> list[str] | None:
         for cmd in candidates:
             if _quiet_run([*cmd, "--version"], 60):
                 return cmd
+        if not install:
+            return None
         if attempt == 0:
             print("  aws-cli: installing awscli with pip ...")
             _quiet_run([sys.executable, "-m", "pip", "install", "-q", "awscli"], INSTALL_TIMEOUT)
