@@ -123,3 +123,44 @@ def test_huge_attribute_values_are_clipped_in_messages(example: BuiltExample, tm
     [found] = check_bytes(feed.bytes(), tmp_path / "feed")
     assert found.rule.id == "item.duration.invalid"
     assert len(found.message) < 400
+
+
+def test_a_big_feed_is_checked_in_bounded_memory(example: BuiltExample, tmp_path: Path) -> None:
+    """About 40 MB of XML: a tree of it would take hundreds of MB; streamed, the check grows by a few tens."""
+    import json
+    import subprocess
+    import sys
+
+    from lxml import etree
+
+    feed = parse_feed(example.feed)
+    template = feed.item(1)
+    feed.remove(template, "content:encoded")
+    item = etree.tostring(template)
+    guid = feed.one(template, "guid").text or ""
+    url = feed.one(template, "enclosure").get("url") or ""
+    head, tail = example.feed.split(b"<item>", 1)[0], b"</channel>\n</rss>\n"
+    path = tmp_path / "big.xml"
+    with path.open("wb") as out:
+        out.write(head)
+        for number in range(30000):
+            copy = item.replace(guid.encode(), b"g%d" % number)
+            out.write(copy.replace(url.encode(), url.encode() + b"?%d" % number))
+        out.write(tail)
+    assert path.stat().st_size > 35_000_000
+    script = (
+        "import resource, sys\n"
+        "from pathlib import Path\n"
+        "from podpub.validation import check_feed_file\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "checked = check_feed_file(Path(sys.argv[1]))\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "rules = sorted({f.rule.id for f in checked.findings})\n"
+        "print(json.dumps([checked.episodes, rules, (after - before) // 1024]))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", "import json\n" + script, str(path)], capture_output=True,
+                            text=True, check=True)  # fmt: skip
+    episodes, rules, grown_mb = json.loads(result.stdout)
+    assert episodes == 30000
+    assert rules == ["feed.size"]
+    assert grown_mb < 100, f"memory grew by {grown_mb} MB"

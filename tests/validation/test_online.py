@@ -311,3 +311,23 @@ def test_only_http_urls_are_fetched(tmp_path: Path) -> None:
         validate("file:///etc/passwd", directory=tmp_path)
     with pytest.raises(InputError, match="only http"):
         validate("ftp://example.org/feed.xml", directory=tmp_path)
+
+
+def test_cli_online_on_a_show_served_by_the_server(
+    example: BuiltExample, site: Site, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The show folder, built for this server's address: every link answers as apps need. What is left is that
+    the server is not https, and that the show's podcast:guid belongs to its real URL (it must not change)."""
+    import json
+
+    from tests.cli_helpers import run_podpub
+    from tests.validation.conftest import copy_example
+
+    show = copy_example(tmp_path / "show")
+    config = show / "podcast.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(BASE, site.base), encoding="utf-8")
+    result = run_podpub(capsys, "-C", str(show), "validate", "--online", "--format", "json", "--timeout", "5")
+    assert result.code == 0, result.out + result.err
+    report = json.loads(result.out)
+    assert report["online"] is True
+    assert {f["rule"] for f in report["findings"]} == {"url.https", "podcastindex.guid.mismatch"}
