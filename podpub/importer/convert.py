@@ -267,16 +267,40 @@ def episode_title(item: ItemRecord) -> tuple[str, str | None]:
 
 
 def front_matter(values: dict[str, Any]) -> str:
-    """TOML front matter with keys in the order `values` gives; None values left out."""
-    doc = tomlkit.document()
+    """TOML front matter with keys in the order `values` gives, None values left out, lists of tables
+    (`[[transcripts]]`) last. Written directly rather than through tomlkit: an import of thousands of
+    items writes thousands of files, and the values are only strings, numbers, booleans and dates."""
+    lines: list[str] = []
+    tables: list[str] = []
     for key, value in values.items():
         if value is None:
             continue
         if isinstance(value, list) and value and isinstance(value[0], dict):
-            doc.add(key, _aot(value))
+            for entry in value:
+                tables.extend(["", f"[[{key}]]"])
+                tables.extend(f"{k} = {_toml_value(v)}" for k, v in entry.items() if v is not None)
         else:
-            doc.add(key, value)
-    return tomlkit.dumps(doc)
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, str):
+        escaped = "".join(
+            _ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 or ord(ch) == 0x7F else ch) for ch in value
+        )
+        return f'"{escaped}"'
+    raise TypeError(f"cannot write {type(value).__name__} in front matter")
 
 
 def episode_values(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import threading
 import zlib
@@ -148,6 +149,8 @@ class Downloader:
                     tail = decoder.flush()
                     size += len(tail)
                     handle.write(tail)
+                handle.flush()
+                os.fsync(handle.fileno())  # on disk before it can be renamed into media/
             except zlib.error as exc:
                 handle.close()
                 self.discard(job)
