@@ -111,11 +111,13 @@ class ImportReport:
         """What to do next, in order, to move the listeners without losing one."""
         steps = []
         if self.placeholders:
-            steps.append(f"Set {', '.join(self.placeholders)} in {CONFIG_NAME} (the feed had no usable value).")
+            steps.append(f"Set {', '.join(self.placeholders)} in {CONFIG_NAME}: import wrote placeholders there.")
         if self.failed:
             steps.append("Run the same `podpub import` again: it retries the failed items and resumes their downloads.")
         steps.append("Check the show: `podpub list`, then `podpub serve` and listen to an episode or two.")
-        steps.append(f"Publish: `podpub publish`. The new feed is {self.new_feed_url}")
+        steps.append(
+            f"Publish: `podpub publish --to TARGET` (or set target in [publish]). The new feed is {self.new_feed_url}"
+        )
         old = self.old_feed_url or "the old feed"
         steps.append(
             f"On the old host, redirect {old} to {self.new_feed_url} with an HTTP 301 (permanent) redirect, or "

@@ -76,14 +76,14 @@ class DownloadProgress:
                 self._progress.remove_task(task)
 
 
-def _listed(console: Console, title: str, lines: list[str], style: str | None = None) -> None:
+def _listed(console: Console, title: str, lines: list[str], style: str | None = None, limit: int | None = None) -> None:
     if not lines:
         return
     console.print(title, style="bold", markup=False)
-    for line in lines[:MAX_LISTED]:
+    for line in lines[:limit]:
         console.print(f"  {line}", style=style, markup=False)
-    if len(lines) > MAX_LISTED:
-        console.print(f"  … and {len(lines) - MAX_LISTED} more", markup=False)
+    if limit is not None and len(lines) > limit:
+        console.print(f"  … and {len(lines) - limit} more (-v lists them all)", markup=False)
 
 
 def print_report(console: Console, report: ImportReport, *, verbose: bool = False) -> None:
@@ -106,17 +106,23 @@ def print_report(console: Console, report: ImportReport, *, verbose: bool = Fals
     table.add_row("failed", str(len(report.failed)))
     console.print(table)
     limit = None if verbose else MAX_LISTED
-    _listed(console, "Added:", [f"{file}  {title}" for file, title in report.added][:limit])
-    _listed(console, "Audio brought over from the old host:", [f"{file}  {title}" for file, title in report.localized])
-    _listed(console, "Skipped:", [f"{label}: {why}" for label, why in report.skipped])
+    _listed(console, "Added:", [f"{file}  {title}" for file, title in report.added], limit=limit)
+    _listed(
+        console,
+        "Audio brought over from the old host:",
+        [f"{file}  {title}" for file, title in report.localized],
+        limit=limit,
+    )
+    _listed(console, "Skipped:", [f"{label}: {why}" for label, why in report.skipped], limit=limit)
     _listed(
         console,
         "Changed upstream since imported (episode files left as they are; edit them if you want the change):",
         [f"{file}: {what}" for file, what in report.changed],
+        limit=limit,
     )
-    _listed(console, "Wrong in the old feed (found by reading the audio):", report.corrections)
-    _listed(console, "Read from a messy feed:", report.notes)
-    _listed(console, "Failed:", [f"{label}: {error}" for label, error in report.failed], style="red")
+    _listed(console, "Wrong in the old feed (found by reading the audio):", report.corrections, limit=limit)
+    _listed(console, "Read from a messy feed:", report.notes, limit=limit)
+    _listed(console, "Failed:", [f"{label}: {error}" for label, error in report.failed], "red", limit)
     console.print("Next steps:", style="bold", markup=False)
     for number, step in enumerate(report.cutover_steps(), start=1):
         console.print(f"  {number}. {step}", markup=False)

@@ -61,7 +61,7 @@ def test_path_traversal_in_names_stays_inside_the_show(hosts: HostFeeds, tmp_pat
             title="..",
             extra=f'<podcast:transcript url="{transcript}" '
             'type="text/vtt" xmlns:podcast="https://podcastindex.org/namespace/1.0"/>',
-        )  # fmt: skip
+        )
     )
     url = hosts.serve_bytes("/evil/feed.xml", rss("".join(items)))
     root = tmp_path / "nest" / "show"
@@ -218,9 +218,10 @@ def test_media_served_gzip_encoded_anyway_is_decoded(hosts: HostFeeds, tmp_path:
 
 
 def test_a_locked_feed_is_refused_with_the_owner(hosts: HostFeeds, tmp_path: Path) -> None:
-    locked = '<podcast:locked owner="boss@example.org" xmlns:podcast="https://podcastindex.org/namespace/1.0">yes</podcast:locked>'
+    namespace = 'xmlns:podcast="https://podcastindex.org/namespace/1.0"'
+    locked = f'<podcast:locked owner="boss@example.org" {namespace}>yes</podcast:locked>'
     url = hosts.serve_bytes("/locked.xml", rss(item("a", hosts.serve_file("/a.mp3", "cbr.mp3")), extra=locked))
-    with pytest.raises(InputError, match="boss@example.org.*--force-locked"):
+    with pytest.raises(InputError, match=r"boss@example\.org.*--force-locked"):
         run_import(url, tmp_path / "show")
     assert not (tmp_path / "show").exists()
     report = run_import(url, tmp_path / "show", force_locked=True)
