@@ -121,15 +121,17 @@ def _check_media(link: Link, fetch: _Fetcher, add: Callable[..., None], *, read_
     head = fetch("HEAD")
     if head is None:
         return
-    if head.status in (405, 501):
-        add("online.head", detail=f"{head.status}; GET works" if head.status == 405 else f"{head.status}")
+    head_failed = head.status if head.status >= 400 else None
+    if head_failed:
         head = None
-    elif head.status >= 400:
-        add("online.unreachable", detail=f"HTTP {head.status}")
-        return
     ranged = fetch("GET", headers={"Range": "bytes=0-1"}, limit=2)
     if ranged is None:
         return
+    if ranged.status >= 400 and ranged.status != 416:
+        add("online.unreachable", detail=f"HTTP {ranged.status}")
+        return
+    if head_failed:
+        add("online.head", detail=f"{head_failed}, but GET works")
     total: int | None = None
     if ranged.status == 206:
         content_range = (ranged.header("Content-Range") or "").strip()
@@ -143,11 +145,6 @@ def _check_media(link: Link, fetch: _Fetcher, add: Callable[..., None], *, read_
         add("online.range", detail="answered 200 to Range: bytes=0-1 (the whole file, not 206 Partial Content)")
     elif ranged.status == 416:
         add("online.range", detail="answered 416 to Range: bytes=0-1 (Apple's player loops on it)")
-    elif ranged.status >= 400:
-        if head is None:
-            add("online.unreachable", detail=f"HTTP {ranged.status}")
-            return
-        add("online.range", detail=f"answered {ranged.status} to Range: bytes=0-1")
     served_from = head or ranged
     served = served_from.header("Content-Type")
     expected = link.type
@@ -164,7 +161,7 @@ def _check_media(link: Link, fetch: _Fetcher, add: Callable[..., None], *, read_
     if link.kind == "artwork" and read_artwork:
         picture = fetch("GET", limit=ARTWORK_LIMIT, limit_is_error=True)
         if picture is not None and picture.status < 400:
-            for rule_id, params in image_problems(picture.body, picture.url):
+            for rule_id, params in image_problems(picture.body, link.url):
                 add(rule_id, **params)
 
 
@@ -173,11 +170,13 @@ def _check_extra(link: Link, fetch: _Fetcher, add: Callable[..., None]) -> None:
     response = fetch("HEAD", headers=headers)
     if response is None:
         return
-    if response.status in (405, 501):
-        add("online.head", detail=str(response.status))
+    if response.status >= 400:
+        head_failed = response.status
         response = fetch("GET", headers=headers, limit=1)
         if response is None:
             return
+        if response.status < 400:
+            add("online.head", detail=f"{head_failed}, but GET works")
     if response.status >= 400:
         add("online.unreachable", detail=f"HTTP {response.status}")
         return
