@@ -50,6 +50,7 @@ class Assets:
         self.root = root
         self._lock = threading.Lock()
         self._artwork: dict[str, tuple[str | None, str | None]] = {}
+        self._fetching: dict[str, threading.Lock] = {}  # one download per URL, however many items share it
 
     def _existing(self, folder: str, stem: str) -> str | None:
         directory = self.root / folder
@@ -62,12 +63,11 @@ class Assets:
     def artwork(self, url: str, label: str) -> tuple[str | None, str | None]:
         """(show-relative path, None) for usable artwork, else (None, why it was left out)."""
         with self._lock:
-            if url in self._artwork:
-                return self._artwork[url]
-        result = self._fetch_artwork(url, label)
-        with self._lock:
-            self._artwork[url] = result
-        return result
+            url_lock = self._fetching.setdefault(url, threading.Lock())
+        with url_lock:
+            if url not in self._artwork:
+                self._artwork[url] = self._fetch_artwork(url, label)
+            return self._artwork[url]
 
     def _fetch_artwork(self, url: str, label: str) -> tuple[str | None, str | None]:
         stem = url_name(url, "artwork")

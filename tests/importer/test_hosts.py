@@ -9,10 +9,12 @@ from pathlib import Path
 import feedparser
 import podcastparser
 import pytest
+from rich.console import Console
 
 from podpub.episodes import frontmatter
 from podpub.episodes.files import load_episodes
 from podpub.importer.run import ImportOptions, ImportReport, import_feed
+from podpub.importer.summary import DownloadProgress
 from podpub.pipeline import build, open_workspace
 from podpub.podcasts.config import load_show, podcast_guid
 from tests.importer.conftest import HOST_FEEDS, HostFeeds
@@ -169,3 +171,48 @@ def test_atom_feeds_import_too(hosts: HostFeeds, tmp_path: Path) -> None:
     assert str(episodes["tag:lefil.example.org,2024:ep2"]["audio"]).endswith(".ogg")
     show = load_show(tmp_path / "show")
     assert (show.language, show.author, show.owner_email) == ("fr", "Claire Fil", "claire@lefil.example.org")
+
+
+class RecordingProgress:
+    def __init__(self) -> None:
+        self.started: dict[str, int | None] = {}
+        self.bytes = 0
+        self.finished: list[str] = []
+
+    def start(self, key: str, label: str, total: int | None) -> None:
+        self.started[key] = total
+
+    def advance(self, key: str, count: int) -> None:
+        self.bytes += count
+
+    def done(self, key: str) -> None:
+        self.finished.append(key)
+
+
+def test_progress_counts_every_byte_and_the_rich_display_runs(hosts: HostFeeds, tmp_path: Path) -> None:
+    url = hosts.serve_feed("podbean")
+    progress = RecordingProgress()
+    report = import_feed(url, tmp_path / "a", ImportOptions(base_url=NEW_BASE), progress=progress)
+    assert report.ok and sorted(progress.started) == sorted(progress.finished) and len(progress.finished) == 2
+    assert progress.bytes == sum(p.stat().st_size for p in (tmp_path / "a" / "media").iterdir())
+
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with DownloadProgress(console, enabled=True) as display:
+        assert import_feed(url, tmp_path / "b", ImportOptions(base_url=NEW_BASE), progress=display).ok
+
+
+def test_artwork_shared_by_many_items_is_fetched_once(hosts: HostFeeds, tmp_path: Path) -> None:
+    art = hosts.serve_file("/shared/art.jpg", "@art")
+    items = "".join(
+        f"<item><title>E{n}</title><guid>s{n}</guid><pubDate>Mon, 0{n + 1} Jan 2024 10:00:00 +0000</pubDate>"
+        f'<itunes:image href="{art}"/><enclosure url="{hosts.serve_file(f"/shared/{n}.mp3", "cbr.mp3")}" '
+        'length="40541" type="audio/mpeg"/></item>'
+        for n in range(6)
+    )
+    feed = (
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>S</title>'
+        f"{items}</channel></rss>"
+    )
+    report = run_import(hosts.serve_bytes("/shared/feed.xml", feed.encode()), tmp_path / "show", jobs=6)
+    assert report.ok and len(hosts.server.requests_for("/shared/art.jpg", "GET")) == 1
+    assert len({str(e["image"]) for e in episode_front(tmp_path / "show").values()}) == 1
