@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,48 +22,7 @@ import pytest
 
 from podpub import pipeline
 from podpub.serve import make_server
-from tests.website.conftest import SCRIPT_TITLE, BuiltSite, build_site
-
-CHROMIUM = os.environ.get("PODPUB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--no-first-run", "--disable-sync", "--disable-quic", "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-]  # fmt: skip
-
-
-def _browser_missing() -> str | None:
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "playwright is not installed (pip install -e '.[test]')"
-    if not Path(CHROMIUM).is_file():
-        return f"no Chromium at {CHROMIUM} (apt-get install chromium)"
-    return None
-
-
-@pytest.fixture(scope="module")
-def playwright_browser() -> Iterator[Any]:
-    missing = _browser_missing()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield playwright, browser
-        finally:
-            browser.close()
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = os.environ.get("PODPUB_ARTIFACTS")
-    folder = Path(root) / "website" if root else tmp_path_factory.mktemp("screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+from tests.website.conftest import ARGS, CHROMIUM, SCRIPT_TITLE, BuiltSite, build_site
 
 
 class Served:
