@@ -68,6 +68,7 @@ class ItemRecord:
     episode_display: str | None = None
     notes_html: bool = False
     notes_list: list[str] = field(default_factory=list)  # what was odd about this item
+    date_guessed: bool = False  # the feed had no usable date; `date` was chosen to keep the item's place
 
     @property
     def label(self) -> str:

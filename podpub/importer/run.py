@@ -187,6 +187,8 @@ def import_feed(
     else:
         show = load_show(root)
         guid, feed_url = show.guid, show.publish.feed_url
+        if options.base_url and options.base_url != show.publish.base_url:
+            notes.append(f"--base-url applies to new shows only; {CONFIG_NAME} keeps {show.publish.base_url}")
         if feed.podcast_guid and feed.podcast_guid.strip().lower() != show.guid.lower():
             raise InputError(
                 f"{root / CONFIG_NAME}: this folder holds another show (podcast:guid {show.guid}) than the feed "
@@ -261,6 +263,7 @@ def _fill_dates(items: list[ItemRecord], now: datetime) -> None:
             item.date = step_back(newer)
         else:
             item.date = step_back(now, item.index)
+        item.date_guessed = True
         item.notes_list.append(f"it has no usable date; given {item.date.isoformat()} to keep its place: check it")
 
 
@@ -309,7 +312,7 @@ def _differences(episode: ExistingEpisode, item: ItemRecord) -> list[str]:
     result = []
     if episode.title and episode.title != item.title:
         result.append(f"title {episode.title!r} -> {item.title!r}")
-    if episode.date and item.date and episode.date != item.date:
+    if episode.date and item.date and not item.date_guessed and episode.date != item.date:
         result.append(f"date {episode.date.isoformat()} -> {item.date.isoformat()}")
     return result
 

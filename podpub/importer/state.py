@@ -72,7 +72,7 @@ def fingerprint(item: ItemRecord) -> dict[str, Any]:
     enclosure = item.enclosure
     return {
         "title": item.title,
-        "date": item.date.isoformat() if item.date else None,
+        "date": item.date.isoformat() if item.date and not item.date_guessed else None,
         "enclosure": enclosure.url if enclosure else None,
         "length": enclosure.length if enclosure else None,
         "notes": hashlib.sha256(item.notes.encode("utf-8")).hexdigest()[:16],

@@ -140,3 +140,21 @@ def test_a_show_folder_copied_elsewhere_still_imports_as_the_same_show(hosts: Ho
     shutil.copytree(tmp_path / "a", tmp_path / "b")
     report = import_feed(url, tmp_path / "b", ImportOptions())
     assert report.added == [] and report.already == 2
+
+
+def test_items_without_any_date_are_not_reported_as_changed_later(hosts: HostFeeds, tmp_path: Path) -> None:
+    items = "".join(
+        f'<item><title>U{n}</title><guid>u{n}</guid><enclosure url="{hosts.serve_file(f"/u/{n}.mp3", "cbr.mp3")}" '
+        'length="40541" type="audio/mpeg"/></item>'
+        for n in range(2)
+    )
+    url = hosts.serve_bytes(
+        "/u/feed.xml", f'<rss version="2.0"><channel><title>U</title>{items}</channel></rss>'.encode()
+    )
+    root = tmp_path / "show"
+    first = import_feed(url, root, ImportOptions(), now=datetime(2024, 5, 1, tzinfo=UTC))
+    assert first.ok and sum("no usable date" in n for n in first.notes) == 2
+    dates = {guid: e["date"] for guid, e in episode_front(root).items()}
+    assert dates["u0"] > dates["u1"]  # the feed's order (newest first) is kept
+    later = import_feed(url, root, ImportOptions(), now=datetime(2024, 6, 1, tzinfo=UTC))
+    assert later.changed == [] and later.added == []
