@@ -367,3 +367,41 @@ def test_site_table_errors_name_the_line_and_the_fix(
     assert result.code == 2, result.err
     assert message in result.err, result.err
     assert "podcast.toml:" in result.err
+
+
+def test_many_episodes_go_to_archive_pages_and_shared_slugs_stay_apart(
+    show_dir: Path, capsys: pytest.CaptureFixture[str], fixture_copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from podpub.website import render
+
+    monkeypatch.setattr(render, "INDEX_LIMIT", 4)
+    monkeypatch.setattr(render, "ARCHIVE_PAGE", 3)
+    for n in range(7):
+        audio = fixture_copy("cbr.mp3", show_dir.parent / "incoming" / f"ep{n}.mp3")
+        title = "Interview" if n < 2 else f"Épisode {n}"
+        result = run_podpub(
+            capsys, "-C", str(show_dir), "add", str(audio), "--title", title, "--date", f"2026-01-0{n + 1}T10:00:00Z"
+        )
+        assert result.code == 0, result.err
+    ws = pipeline.open_workspace(show_dir)
+    out = show_dir / "public"
+    pipeline.build(ws, out)
+    pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
+    assert pages == [
+        "archive/2/index.html", "archive/3/index.html", "archive/index.html",
+        "episodes/0001-interview/index.html", "episodes/0002-interview/index.html",
+        *[f"episodes/episode-{n}/index.html" for n in range(2, 7)], "index.html",
+    ]  # fmt: skip
+    index = lxml.html.fromstring((out / "index.html").read_bytes())
+    assert index.xpath("//ol[@class='episodes']//h3/a/text()") == ["Épisode 6", "Épisode 5", "Épisode 4", "Épisode 3"]
+    assert index.xpath("//p[@class='more']/a/@href") == ["archive/index.html"]
+    seen = []
+    for key in ("archive/index.html", "archive/2/index.html", "archive/3/index.html"):
+        page = lxml.html.fromstring((out / key).read_bytes())
+        seen += page.xpath("//ol[@class='episodes']//h3/a/text()")
+        nav = {a.get("rel"): a.get("href") for a in page.xpath("//nav[@class='pager']/a")}
+        if key == "archive/2/index.html":
+            assert nav == {"prev": "../index.html", "next": "../3/index.html"}
+    assert seen == ["Épisode 6", "Épisode 5", "Épisode 4", "Épisode 3", "Épisode 2", "Interview", "Interview"]
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert sitemap.count("<loc>") == len(pages)
