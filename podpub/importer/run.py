@@ -458,7 +458,10 @@ class _Work:
         if length is None:
             length = remote_length(enclosure.url)
             if length is None:
-                notes.append("its audio's length is unknown (the feed and the server give none); audio_length = 0")
+                notes.append(
+                    "its audio's size is unknown (the feed and the server give none): audio_length = 0, which "
+                    "validation refuses; set it by hand, or import without --keep-remote-media"
+                )
             else:
                 notes.append(f"its enclosure length was read from the server: {length} bytes")
         by_extension = content_type_for(PurePosixPath(urlsplit(enclosure.url).path).suffix or ".bin")
