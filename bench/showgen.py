@@ -65,7 +65,7 @@ def make_show(
         encoding="utf-8",
     )  # fmt: skip
     body, cover = mp3_body(seconds, xing=xing), cover_jpeg()
-    start = datetime(2020, 1, 1, tzinfo=UTC)
+    start = datetime(2026, 1, 1, tzinfo=UTC) - timedelta(days=episodes)  # daily, all in the past: all published
     paths = []
     text = notes or "Dans cet épisode : **le jardin**, la fête & [le site](https://example.org/).\n\n- un\n- deux\n"
     for i in range(episodes):

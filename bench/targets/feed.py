@@ -50,29 +50,43 @@ def child(mode: str, n: int, cache: Path) -> None:
     print(json.dumps({"seconds": seconds, "bytes": len(xml)}))
 
 
-def render(ctx: Context, mode: str, cache: Path, label: str) -> tuple[float, int, int]:
-    """Best seconds, largest peak RSS and the feed's size over N child runs of one mode."""
-    cmd = [sys.executable, str(ctx.run_script), "--child", "feed", mode, str(ctx.sizes.feed_items), str(cache)]
-    best, rss, size = float("inf"), 0, 0
-    for _ in range(ctx.sizes.repeats):  # a cold run empties the cache first; the last one leaves it full
-        done = run_child(cmd, cwd=ctx.work)
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        best, rss, size = min(best, result["seconds"]), max(rss, done.maxrss), result["bytes"]
-    if ctx.profile and mode in ("cold", "warm"):  # one more run under cProfile, not counted
-        out = ctx.dir("profiles") / f"target4-{mode}.prof"
-        ctx.shared.setdefault("profiles", []).append((out, f"target4-{mode}"))
-        run_child([cmd[0], "-m", "cProfile", "-o", str(out), *cmd[1:]], cwd=ctx.work)
-    ctx.log(f"4: {label:<34} {secs(best):>9}  peak RSS {mb(rss):>7}  {size / 1e6:.1f} MB of XML")
-    return best, rss, size
+LABELS = {
+    "raw": "raw feedgen (Markdown → HTML)",
+    "raw-html": "raw feedgen (HTML given)",
+    "cold": "podpub, empty notes cache",
+    "warm": "podpub, notes cache filled",
+}
+
+
+def renders(ctx: Context, cache: Path) -> dict[str, tuple[float, int, int]]:
+    """Per mode: best seconds, largest peak RSS, the feed's size; the modes alternate within each round."""
+    found = {mode: (float("inf"), 0, 0) for mode in MODES}
+    for _ in range(ctx.sizes.repeats):  # each round: a cold run empties the cache, the warm run after it uses it
+        for mode in MODES:
+            cmd = [sys.executable, str(ctx.run_script), "--child", "feed", mode, str(ctx.sizes.feed_items), str(cache)]
+            done = run_child(cmd, cwd=ctx.work)
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            best, rss, _ = found[mode]
+            found[mode] = (min(best, result["seconds"]), max(rss, done.maxrss), result["bytes"])
+    for mode in MODES:
+        best, rss, size = found[mode]
+        ctx.log(f"4: {LABELS[mode]:<34} {secs(best):>9}  peak RSS {mb(rss):>7}  {size / 1e6:.1f} MB of XML")
+    if ctx.profile:  # one more cold and warm run under cProfile, not counted
+        for mode in ("cold", "warm"):
+            out = ctx.dir("profiles") / f"target4-{mode}.prof"
+            ctx.shared.setdefault("profiles", []).append((out, f"target4-{mode}"))
+            cmd = [sys.executable, "-m", "cProfile", "-o", str(out), str(ctx.run_script), "--child", "feed", mode]
+            run_child([*cmd, str(ctx.sizes.feed_items), str(cache)], cwd=ctx.work)
+        ctx.print_child_profiles()
+    return found
 
 
 def target_4(ctx: Context) -> list[Row]:
     n = ctx.sizes.feed_items
     cache = ctx.dir("feed") / "notes.json"
-    raw, raw_rss, raw_size = render(ctx, "raw", cache, "raw feedgen (Markdown → HTML)")
-    raw_html, _, _ = render(ctx, "raw-html", cache, "raw feedgen (HTML given)")
-    cold, cold_rss, size = render(ctx, "cold", cache, "podpub, empty notes cache")
-    warm, warm_rss, _ = render(ctx, "warm", cache, "podpub, notes cache filled")
+    found = renders(ctx, cache)
+    (raw, raw_rss, raw_size), (raw_html, _, _) = found["raw"], found["raw-html"]
+    (cold, cold_rss, size), (warm, warm_rss, _) = found["cold"], found["warm"]
     rss = max(cold_rss, warm_rss)
     ctx.log(f"4: feed {size / 1e6:.1f} MB (podpub) vs {raw_size / 1e6:.1f} MB (raw)")
     return [

@@ -10,9 +10,11 @@ timed as the producer runs it (the CLI in a child process):
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
+from collections import Counter
 
 from showgen import cover_jpeg, make_show, mp3_body, write_tagged_mp3
 
@@ -43,7 +45,15 @@ def target_8(ctx: Context) -> Row:
     (target / "upload-probe.mp3").unlink()
 
     add = run_child([*ctx.podpub_cmd("target8-add"), "-q", "-C", str(root), "add", str(new)])
-    publish = run_child([*ctx.podpub_cmd("target8-publish"), "-q", "-C", str(root), "publish", "--to", str(target)])
+    publish = run_child(
+        [*ctx.podpub_cmd("target8-publish"), "-q", "-C", str(root), "publish", "--to", str(target), "--json"]
+    )
+    written = json.loads(publish.stdout)
+    kinds = Counter(key.split("/", 1)[0] for key in written["uploaded"])
+    ctx.log(
+        f"8: the publish wrote {len(written['uploaded'])} file(s) to the target ({dict(kinds)}), "
+        f"{written['skipped']} unchanged, in {secs(float(written['seconds']))} of sync.execute"
+    )
     ctx.print_child_profiles()
     items_after = feed.read_bytes().count(b"<item>")
     if items_after != items_before + 1:

@@ -16,6 +16,7 @@ In --quick mode nothing is installed: a missing rclone or aws-cli only skips tha
 
 from __future__ import annotations
 
+import json
 import shutil
 import statistics
 import subprocess
@@ -137,8 +138,9 @@ def upload_race(ctx: Context, s: Store, name: str, files: list[Path]) -> dict[st
         prefix = f"{name}-{attempt}"
         as_first_publish(show)
         cmd = [sys.executable, "-m", "podpub", "-q", "-C", str(show), "publish", "--to"]
-        cmd += [f"s3://{BUCKETS[PODPUB]}/{prefix}", *endpoint, "--jobs", str(JOBS)]
+        cmd += [f"s3://{BUCKETS[PODPUB]}/{prefix}", *endpoint, "--jobs", str(JOBS), "--json"]
         runs[PODPUB].append(run_child(cmd, env=s.direct(PODPUB), timeout=TOOL_TIMEOUT))
+        split(ctx, name.removeprefix("t"), runs[PODPUB][-1])
         if s.rclone:
             cmd = [s.rclone, "copy", "-q", "--transfers", str(JOBS), str(source), f"bench:{BUCKETS[RCLONE]}/{prefix}"]
             runs[RCLONE].append(run_child(cmd, env=s.direct(RCLONE), timeout=TOOL_TIMEOUT))
@@ -155,6 +157,16 @@ def upload_race(ctx: Context, s: Store, name: str, files: list[Path]) -> dict[st
         cmd += [f"s3://{BUCKETS[PODPUB]}/{name}-profiled", *endpoint, "--jobs", str(JOBS)]
         run_child(cmd, env=s.direct(PODPUB), timeout=TOOL_TIMEOUT)
     return runs
+
+
+def split(ctx: Context, name: str, child: Child) -> float:
+    """Log how a `publish --json` run divides: sync.execute (the transfers) and everything before it."""
+    execute = float(json.loads(child.stdout)["seconds"])
+    ctx.log(
+        f"{name}: podpub publish {secs(child.seconds)} = {secs(execute)} in sync.execute (uploads, verifying HEADs, "
+        f"manifest, pages, feed) + {secs(child.seconds - execute)} before it (start, imports, build, validation, plan)"
+    )
+    return execute
 
 
 def check(s: Store, bucket: str, prefix: str, files: list[Path]) -> None:
@@ -230,10 +242,14 @@ def target_7(ctx: Context) -> Row:
     root, paths = shared_show(ctx)
     bench = s.bench
     publish = ["-q", "-C", str(root), "publish", "--to", f"s3://{BUCKETS[PODPUB]}/t7"]
-    publish += ["--endpoint-url", s.proxy.url, "--jobs", str(JOBS)]
+    publish += ["--endpoint-url", s.proxy.url, "--jobs", str(JOBS), "--json"]
     first = bench.run([sys.executable, "-m", "podpub", *publish], bench.podpub_env)
     ctx.log(f"7: first publish of the {len(paths)}-episode show {secs(first.seconds)}, {len(first.records)} requests")
-    runs = [bench.run([sys.executable, "-m", "podpub", *publish], bench.podpub_env) for _ in range(ctx.sizes.repeats)]
+    runs = []
+    for _ in range(ctx.sizes.repeats):
+        runs.append(bench.run([sys.executable, "-m", "podpub", *publish], bench.podpub_env))
+        assert bench.last is not None
+        split(ctx, "7", bench.last)
     if ctx.profile:  # one more, profiled, not counted
         bench.run([*ctx.podpub_cmd("target7-unchanged-publish"), *publish], bench.podpub_env)
     ctx.print_child_profiles()
