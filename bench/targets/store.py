@@ -151,12 +151,34 @@ def upload_race(ctx: Context, s: Store, name: str, files: list[Path]) -> dict[st
         for tool, where in ((PODPUB, f"{prefix}/media/"), (RCLONE, f"{prefix}/"), (AWS, f"{prefix}/")):
             if runs[tool]:
                 check(s, BUCKETS[tool], where, files)
+    count_requests(ctx, s, name, show, source)
     if ctx.profile:  # one more podpub publish, profiled, not counted
         as_first_publish(show)
         cmd = [*ctx.podpub_cmd(f"target{name[1:]}-first-publish"), "-q", "-C", str(show), "publish", "--to"]
         cmd += [f"s3://{BUCKETS[PODPUB]}/{name}-profiled", *endpoint, "--jobs", str(JOBS)]
         run_child(cmd, env=s.direct(PODPUB), timeout=TOOL_TIMEOUT)
     return runs
+
+
+def count_requests(ctx: Context, s: Store, name: str, show: Path, source: Path) -> None:
+    """One more upload per tool through the counting proxy (not timed): what each sends to the store."""
+    prefix, proxy = f"{name}-counted", ["--endpoint-url", s.proxy.url]
+    as_first_publish(show)
+    cmd = [sys.executable, "-m", "podpub", "-q", "-C", str(show), "publish", "--to", f"s3://{BUCKETS[PODPUB]}/{prefix}"]
+    runs = {PODPUB: s.bench.run([*cmd, *proxy, "--jobs", str(JOBS)], s.bench.podpub_env)}
+    if s.rclone:
+        cmd = [s.rclone, "copy", "-q", "--transfers", str(JOBS), str(source), f"bench:{BUCKETS[RCLONE]}/{prefix}"]
+        runs[RCLONE] = s.bench.run(cmd, s.bench.rclone_env)
+    if s.aws:
+        cmd = [*s.aws, "s3", "cp", "--recursive", "--only-show-errors", *proxy, str(source)]
+        runs[AWS] = s.bench.run([*cmd, f"s3://{BUCKETS[AWS]}/{prefix}/"], s.bench.aws_env)
+    number = name.removeprefix("t")
+    for tool, run in runs.items():
+        counts = dict(sorted(run.counts().items()))
+        ctx.note(f"{number}: {tool} sent {len(run.records)} requests {counts} (one more run, via the proxy)")
+    site = (".html", ".xml", ".css", ".js", ".jpg")
+    pages = sum(1 for r in runs[PODPUB].records if r.method == "PUT" and r.path.endswith(site))
+    ctx.log(f"{number}: of podpub's PUTs, {pages} are the website's pages, styles, images, sitemap and the feed")
 
 
 def split(ctx: Context, name: str, child: Child) -> float:
