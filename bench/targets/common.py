@@ -140,16 +140,6 @@ def timed(fn: Callable[[], T]) -> tuple[float, T]:
     return time.perf_counter() - started, result
 
 
-def best_of(n: int, fn: Callable[[], object], before: Callable[[], object] | None = None) -> float:
-    """The fastest of n runs of fn (seconds); `before` runs untimed ahead of each (e.g. clearing a cache)."""
-    best = float("inf")
-    for _ in range(n):
-        if before:
-            before()
-        best = min(best, timed(fn)[0])
-    return best
-
-
 @dataclass
 class Child:
     """A finished child process: wall seconds, its peak RSS (bytes, from wait4), exit code, output."""
