@@ -52,8 +52,10 @@ def content_type_for(name: str | PurePath) -> str:
     Accepts a file name, a path or a bare extension (".mp3"), which PurePath sees as a dot-file
     with no suffix.
     """
-    text = str(name)
-    if text.lower().endswith(CHAPTERS_SUFFIX):
+    text = str(name).lower()
+    if text.endswith(CHAPTERS_SUFFIX):
         return CHAPTERS_TYPE
-    suffix = text if text.startswith(".") and text.count(".") == 1 and "/" not in text else PurePath(text).suffix
-    return CONTENT_TYPES.get(suffix.lower(), DEFAULT_CONTENT_TYPE)
+    dot = text.rfind(".")
+    if dot < 0 or "/" in text[dot:]:
+        return DEFAULT_CONTENT_TYPE
+    return CONTENT_TYPES.get(text[dot:], DEFAULT_CONTENT_TYPE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import uuid
 from pathlib import Path
@@ -10,7 +11,6 @@ from urllib.parse import urlsplit
 from podpub.episodes import frontmatter
 from podpub.episodes.model import AlternateRef, Episode, RemoteAudio, TranscriptRef
 from podpub.errors import ConfigError
-from podpub.fsutil import is_within
 from podpub.mediatypes import DEFAULT_CONTENT_TYPE, content_type_for
 from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
 from podpub.podcasts.config import check_language
@@ -51,8 +51,8 @@ def resolve_in_show(show: Show, value: str, fields: Fields, key: str) -> Path:
     path = Path(value)
     if path.is_absolute():
         raise fields.fail(key, f"{value!r} must be relative to the show folder, e.g. media/episode.mp3")
-    resolved = (show.root / path).resolve()
-    if not is_within(resolved, show.root):
+    resolved = Path(os.path.realpath(show.root / path))  # show.root is already resolved
+    if not resolved.is_relative_to(show.root):
         raise fields.fail(key, f"{value!r} is outside the show folder; move the file into the show's media/")
     if not resolved.is_file():
         raise fields.fail(key, f"file {value!r} not found; fix the path or restore the file")

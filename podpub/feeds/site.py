@@ -89,7 +89,10 @@ def assemble(
         website = render_website(files, feed_show, items, image_url=image_url, feed_key=feed_key)
         items = [replace(item, link=website.page_urls.get(item.episode.guid)) for item in items]
         stylesheets, page_keys = website.stylesheets, website.pages
-    xml = render_feed(feed_show, items, image_url=image_url)
+    width, height, image_type = files.images.get(image_url or "", (0, 0, None))
+    xml = render_feed(
+        feed_show, items, image_url=image_url, image_size=(width, height) if width else None, image_type=image_type
+    )
     xml = with_stylesheets(xml, stylesheets)
     feed_path = staging / feed_key
     atomic_write_bytes(feed_path, xml)
