@@ -27,6 +27,20 @@ if TYPE_CHECKING:
     from podpub.storage.sync import Plan, Report
 
 
+def transfer_progress(console: Console, *, enabled: bool) -> Progress:
+    """The bar podpub shows for every transfer (uploads, import downloads): name, bar, bytes, speed, ETA."""
+    return Progress(
+        TextColumn("{task.description}", justify="left"),
+        BarColumn(bar_width=24),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not enabled,
+    )
+
+
 class UploadProgress:
     """Per-file and overall bytes, speed and ETA while a plan runs; a no-op when disabled."""
 
@@ -34,16 +48,7 @@ class UploadProgress:
         self.enabled = enabled
         self._lock = threading.Lock()
         self._tasks: dict[str, TaskID] = {}
-        self._progress = Progress(
-            TextColumn("{task.description}", justify="left"),
-            BarColumn(bar_width=24),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not enabled,
-        )
+        self._progress = transfer_progress(console, enabled=enabled)
         self._total = self._progress.add_task("total", total=plan.upload_bytes or 1)
 
     def __enter__(self) -> UploadProgress:

@@ -7,17 +7,12 @@ from types import TracebackType
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
     TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
 )
 from rich.table import Table
 
 from podpub.importer.run import ImportReport
+from podpub.ui import transfer_progress
 
 MAX_LISTED = 20  # longer lists are cut, with a count of what was left out
 
@@ -29,16 +24,7 @@ class DownloadProgress:
         self.enabled = enabled
         self._lock = threading.Lock()
         self._tasks: dict[str, TaskID] = {}
-        self._progress = Progress(
-            TextColumn("{task.description}", justify="left"),
-            BarColumn(bar_width=24),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=console,
-            transient=True,
-            disable=not enabled,
-        )
+        self._progress = transfer_progress(console, enabled=enabled)
         self._done = 0
         self._total = self._progress.add_task("downloaded 0 files", total=None)
 
