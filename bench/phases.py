@@ -21,7 +21,7 @@ from typing import Any
 # (module, attribute, depth): each is looked up at call time by the code that uses it, so wrapping the
 # module attribute times every call.
 PHASES = [
-    ("podpub.pipeline", "open_workspace", 0),
+    ("podpub.pipeline", "open_show", 0),
     ("podpub.pipeline", "load_show", 1),
     ("podpub.pipeline", "load_episodes", 1),
     ("podpub.pipeline", "MediaCache", 1),

@@ -204,7 +204,7 @@ def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_js
     from podpub import pipeline
     from podpub.episodes.add import EpisodeOptions, add_episodes
 
-    ws = pipeline.open_workspace(_state.directory)
+    ws = pipeline.open_show(_state.directory)
 
     def resolved(value: Any) -> Any:
         if isinstance(value, Path):
@@ -269,7 +269,7 @@ def list_episodes(as_json: bool) -> None:
     """Episodes with their status (published, scheduled, draft), date, duration, title and guid."""
     from podpub import pipeline
 
-    ws = pipeline.open_workspace(_state.directory)
+    ws = pipeline.open_show(_state.directory)
     rows = pipeline.episode_rows(ws, now=pipeline.now_utc())
     if as_json:
         emit_json(rows)
@@ -352,7 +352,7 @@ def build(out: Path | None) -> None:
     """Render the feed and lay out every published file in a folder."""
     from podpub import pipeline
 
-    ws = pipeline.open_workspace(_state.directory)
+    ws = pipeline.open_show(_state.directory)
     result = pipeline.build(ws, (Path.cwd() / out) if out else None)
     _print_warnings(result.site.warnings)
     say(
@@ -406,7 +406,7 @@ def publish(
     from podpub.ui import UploadProgress, publish_summary
     from podpub.validation import gate_publish
 
-    ws = pipeline.open_workspace(_state.directory)
+    ws = pipeline.open_show(_state.directory)
     options = TargetOptions(**target_settings)
     target = open_target(target_spec or ws.show.publish.target, ws.show.root, ws.show.publish, options)
     result = pipeline.build(ws)
@@ -501,7 +501,7 @@ def serve(host: str, port: int) -> None:
     from podpub import pipeline
     from podpub import serve as preview
 
-    ws = pipeline.open_workspace(_state.directory)
+    ws = pipeline.open_show(_state.directory)
     root = ws.show.root / pipeline.STAGING / "preview-site"
     root.mkdir(parents=True, exist_ok=True)
     server = preview.make_server(root, host, port, log=_stderr_line if _state.verbose else _ignore)

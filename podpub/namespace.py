@@ -84,3 +84,17 @@ class Soundbite:
     start: float
     duration: float
     title: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoteItem:
+    """`podcast:remoteItem`: another feed, by its podcast:guid (and URL, for apps without the index).
+
+    Used for a network's sister shows (`podcast:podroll`) and for the network itself
+    (`podcast:publisher`, with medium "publisher").
+    """
+
+    feed_guid: str
+    feed_url: str
+    title: str = ""
+    medium: str | None = None

@@ -25,7 +25,7 @@ STAGING = Path(".podpub") / "staging"
 
 
 @dataclass
-class Workspace:
+class LoadedShow:
     """A loaded show: its config, its episodes and the media cache they share."""
 
     show: Show
@@ -37,9 +37,9 @@ def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def open_workspace(directory: Path) -> Workspace:
+def open_show(directory: Path) -> LoadedShow:
     show = load_show(find_show_root(directory))
-    return Workspace(show, load_episodes(show), MediaCache(show.root))
+    return LoadedShow(show, load_episodes(show), MediaCache(show.root))
 
 
 def default_out(show: Show) -> Path:
@@ -53,7 +53,7 @@ class BuildResult:
     report: sync.Report
 
 
-def site_state(ws: Workspace, site: Site, root: Path | None = None) -> sync.SiteState:
+def site_state(ws: LoadedShow, site: Site, root: Path | None = None) -> sync.SiteState:
     """The site as the sync step sees it; files come from `root` (the build folder) when given."""
     files = site.files
     if root is not None:
@@ -68,7 +68,7 @@ def site_state(ws: Workspace, site: Site, root: Path | None = None) -> sync.Site
 
 
 def build(
-    ws: Workspace, out: Path | None = None, *, now: datetime | None = None, base_url: str | None = None
+    ws: LoadedShow, out: Path | None = None, *, now: datetime | None = None, base_url: str | None = None
 ) -> BuildResult:
     """Render the site and mirror it into `out`, exactly as it will be published."""
     out = (out or default_out(ws.show)).resolve()
@@ -83,7 +83,7 @@ def build(
 
 
 def publish_plan(
-    ws: Workspace,
+    ws: LoadedShow,
     result: BuildResult,
     target: Target,
     *,
@@ -101,7 +101,7 @@ def publish_plan(
     )
 
 
-def episode_rows(ws: Workspace, *, now: datetime) -> list[dict[str, object]]:
+def episode_rows(ws: LoadedShow, *, now: datetime) -> list[dict[str, object]]:
     """One row per episode for `podpub list`, newest first; probing only changed audio."""
     rows = []
     for episode in sorted(ws.episodes, key=lambda e: (e.date, e.guid), reverse=True):

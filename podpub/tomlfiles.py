@@ -64,6 +64,18 @@ def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0
     return None
 
 
+@dataclass(frozen=True)
+class Inherited:
+    """Which values of a merged table came from another file (a workspace's `podpub.toml`).
+
+    Errors about those values must name that file and its line, not the show's own file.
+    """
+
+    where: str
+    text: str
+    paths: frozenset[str]  # dotted key paths: "language", "publish.target", "site.links"
+
+
 @dataclass
 class Fields:
     """Typed access to one TOML table with errors that name the file, line and key."""
@@ -74,6 +86,7 @@ class Fields:
     table: str | None = None
     line_offset: int = 0
     occurrence: int | None = None  # for an entry of an array of tables ([[persons]]): its index
+    inherited: Inherited | None = None
 
     @property
     def _name(self) -> str | None:
@@ -81,10 +94,19 @@ class Fields:
             return None
         return f"{self.table}[{self.occurrence + 1}]" if self.occurrence is not None else self.table
 
+    def _source(self, key: str) -> tuple[str, str, int]:
+        """The file, text and line offset a key's value was read from."""
+        if self.inherited is not None:
+            path = f"{self.table}.{key}" if self.table else key
+            if path in self.inherited.paths or (self.table is not None and self.table in self.inherited.paths):
+                return self.inherited.where, self.inherited.text, 0
+        return self.where, self.text, self.line_offset
+
     def _loc(self, key: str) -> str:
-        line = key_line(self.text, key, self.table, self.line_offset, self.occurrence or 0)
+        where, text, offset = self._source(key)
+        line = key_line(text, key, self.table, offset, self.occurrence or 0)
         name = f"{self._name}.{key}" if self._name else key
-        return f"{self.where}:{line}: {name}" if line else f"{self.where}: {name}"
+        return f"{where}:{line}: {name}" if line else f"{where}: {name}"
 
     def fail(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self._loc(key)} {problem}")
@@ -186,7 +208,7 @@ class Fields:
         if key not in self.data:
             return None
         self._get(key, dict, "a table", False)
-        return Fields(self.data[key], self.where, self.text, key, self.line_offset)
+        return Fields(self.data[key], self.where, self.text, key, self.line_offset, inherited=self.inherited)
 
     def table_list(self, key: str) -> list[Fields]:
         """The entries of an array of tables ([[persons]] ...), each as Fields that name its index."""
@@ -195,4 +217,7 @@ class Fields:
             return []
         if not all(isinstance(item, dict) for item in value):
             raise self.fail(key, f"must be an array of tables ([[{key}]] blocks with keys)")
-        return [Fields(item, self.where, self.text, key, self.line_offset, i) for i, item in enumerate(value)]
+        return [
+            Fields(item, self.where, self.text, key, self.line_offset, index, self.inherited)
+            for index, item in enumerate(value)
+        ]

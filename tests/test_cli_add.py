@@ -11,7 +11,7 @@ import pytest
 
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.frontmatter import split
-from podpub.pipeline import build, open_workspace
+from podpub.pipeline import build, open_show
 from tests.cli_helpers import run_podpub
 from tests.conftest import FIXTURES
 
@@ -97,12 +97,12 @@ def test_rebuild_reads_no_unchanged_audio_and_rereads_changed_audio(
 ) -> None:
     assert run_podpub(capsys, "-C", str(show_dir), "add", str(FIXTURES / "cbr.mp3")).code == 0
     assert run_podpub(capsys, "-C", str(show_dir), "add", str(FIXTURES / "vorbis.ogg")).code == 0
-    ws = open_workspace(show_dir)
+    ws = open_show(show_dir)
     build(ws)
     assert ws.cache.probed == []  # add already recorded both files
     media = next((show_dir / "media").glob("*.ogg"))
     media.write_bytes((FIXTURES / "opus.opus").read_bytes())  # replaced audio, same name
-    ws = open_workspace(show_dir)
+    ws = open_show(show_dir)
     result = build(ws)
     assert ws.cache.probed == [media]
     (ogg,) = [e for e in result.site.episodes if e.audio == media]

@@ -11,7 +11,7 @@ import pytest
 
 from podpub.errors import ConflictError
 from podpub.fsutil import create_exclusive
-from podpub.pipeline import build, open_workspace, publish_plan
+from podpub.pipeline import build, open_show, publish_plan
 from podpub.storage import sync
 from podpub.storage.local import LocalTarget
 from tests.cli_helpers import run_podpub
@@ -62,7 +62,7 @@ def test_racing_publishers_one_wins_the_other_stops_and_a_rerun_merges(
 
     # both plan against the same live generation, A finishes first
     target = LocalTarget(target_dir)
-    ws_a, ws_b = open_workspace(show_dir), open_workspace(copy_b)
+    ws_a, ws_b = open_show(show_dir), open_show(copy_b)
     plan_a = publish_plan(ws_a, build(ws_a), target)
     plan_b = publish_plan(ws_b, build(ws_b), target)
     assert plan_a.manifest.generation == plan_b.manifest.generation == 2

@@ -3,7 +3,7 @@
 1. `MediaCache(root).facts(path)` over every episode's audio (probe + sha256 + the cache written), a
    fresh cache each time, against a bare loop of `mutagen.File()` over the same files; best of 3 each,
    the two alternating so that both see the same page cache and machine noise.
-2. `pipeline.build(open_workspace(root))` a second time (nothing changed) against the first build of
+2. `pipeline.build(open_show(root))` a second time (nothing changed) against the first build of
    the same show (empty media cache, empty notes cache, no public/): what `build` does, the static
    website included.
 """
@@ -75,17 +75,17 @@ def target_2(ctx: Context) -> Row:
     n = len(paths)
     for leftover in (root / ".podpub", root / "public"):  # a first build: nothing cached, nothing built
         shutil.rmtree(leftover, ignore_errors=True)
-    first, result = timed(lambda: pipeline.build(pipeline.open_workspace(root)))
+    first, result = timed(lambda: pipeline.build(pipeline.open_show(root)))
     files = len(result.site.files)
     rebuilds = []
     for i in range(ctx.sizes.repeats):
-        seconds, again = timed(lambda: pipeline.build(pipeline.open_workspace(root)))
+        seconds, again = timed(lambda: pipeline.build(pipeline.open_show(root)))
         rebuilds.append(seconds)
         if again.report.uploaded:
             ctx.note(f"2: rebuild {i + 1} rewrote {len(again.report.uploaded)} file(s) though nothing changed")
     rebuild = min(rebuilds)
     if ctx.profile:
-        ctx.profiled("target2-rebuild", lambda: pipeline.build(pipeline.open_workspace(root)))
+        ctx.profiled("target2-rebuild", lambda: pipeline.build(pipeline.open_show(root)))
     ctx.log(f"2: first build {secs(first)} ({files} files), rebuild best of {len(rebuilds)} {secs(rebuild)}")
     speedup = first / rebuild
     return Row(

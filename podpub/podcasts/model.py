@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from podpub.namespace import Funding, License, Location, Person, SocialInteract, Txt, UpdateFrequency
+from podpub.namespace import Funding, License, Location, Person, RemoteItem, SocialInteract, Txt, UpdateFrequency
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,10 @@ class Show:
     block: bool = False  # itunes:block yes (and podcast:block yes): hide from directories
     complete: bool = False  # itunes:complete yes: no more episodes will come
     site: SiteSettings = field(default_factory=SiteSettings)
+    # in a workspace (see podpub.network): the show's folder name, its sister shows and the network
+    slug: str | None = None
+    podroll: tuple[RemoteItem, ...] = ()
+    publisher: RemoteItem | None = None
 
     @property
     def config_path(self) -> Path:

@@ -125,7 +125,7 @@ def validate(
 def _check_show(folder: Path, notes: list[str]) -> tuple[str, str, Checked]:
     from podpub import pipeline
 
-    ws = pipeline.open_workspace(folder)
+    ws = pipeline.open_show(folder)
     result = pipeline.build(ws)
     feed = result.out / result.site.feed_key
     notes.append(f"built {len(result.site.episodes)} episode(s) into {result.out}")

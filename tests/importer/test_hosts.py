@@ -15,7 +15,7 @@ from podpub.episodes import frontmatter
 from podpub.episodes.files import load_episodes
 from podpub.importer.run import ImportOptions, ImportReport, import_feed
 from podpub.importer.summary import DownloadProgress
-from podpub.pipeline import build, open_workspace
+from podpub.pipeline import build, open_show
 from podpub.podcasts.config import load_show, podcast_guid
 from tests.importer.conftest import HOST_FEEDS, HostFeeds
 from tests.importer.server import FeedServer
@@ -59,7 +59,7 @@ def test_a_host_feed_republishes_with_the_same_guids_dates_titles_and_order(
     show = load_show(root)
     episodes = load_episodes(show)  # the strict reader accepts everything import wrote
     assert all(e.audio is not None and e.audio.is_relative_to(root / "media") for e in episodes)
-    result = build(open_workspace(root))
+    result = build(open_show(root))
     assert not [w for w in result.site.warnings if "artwork" in w]
     feed = (result.out / "feed.xml").read_bytes()
 
@@ -131,7 +131,7 @@ def test_buzzsprout_guid_persons_transcripts_and_chapters_are_kept(hosts: HostFe
     assert any("http://example.org/zed" in n and "not https" in n for n in report.notes)
     assert sorted(t.file.suffix for t in zero.transcripts) == [".json", ".vtt"]  # SRT dropped: podpub makes VTT
     assert zero.chapters_file is not None and zero.chapters_file.read_bytes().startswith(b"{")
-    feed = (build(open_workspace(root)).out / "feed.xml").read_bytes()
+    feed = (build(open_show(root)).out / "feed.xml").read_bytes()
     assert f"<podcast:guid>{show.guid}</podcast:guid>".encode() in feed
     assert b"podcast:chapters" in feed and feed.count(b"podcast:transcript ") >= 2
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from podpub.episodes.files import load_episodes
 from podpub.importer.run import ImportOptions, import_feed
-from podpub.pipeline import build, open_workspace
+from podpub.pipeline import build, open_show
 from podpub.podcasts.config import load_show
 from tests.importer.conftest import FEEDS, HostFeeds
 from tests.importer.server import FeedServer, Route
@@ -55,7 +55,7 @@ def test_the_messy_feed(hosts: HostFeeds, tmp_path: Path) -> None:
     assert "'Podcasting' is not one of Apple's" in notes
     assert show.image is not None and show.image.is_file()
     assert len(load_episodes(show)) == 4
-    assert build(open_workspace(root)).site.episodes
+    assert build(open_show(root)).site.episodes
 
 
 def test_a_latin1_feed_served_without_a_declaration(hosts: HostFeeds, tmp_path: Path) -> None:

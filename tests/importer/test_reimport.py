@@ -14,7 +14,7 @@ from podpub.episodes.files import load_episodes
 from podpub.errors import InputError
 from podpub.importer.run import ImportOptions, import_feed
 from podpub.importer.state import STATE_PATH
-from podpub.pipeline import build, open_workspace
+from podpub.pipeline import build, open_show
 from podpub.podcasts.config import load_show
 from tests.conftest import snapshot
 from tests.importer.conftest import FEEDS, HostFeeds
@@ -26,7 +26,7 @@ def test_importing_again_changes_nothing(hosts: HostFeeds, tmp_path: Path) -> No
     url = hosts.serve_feed("buzzsprout")
     root = tmp_path / "show"
     assert run_import(url, root).ok
-    build(open_workspace(root))  # a build in between must not matter either
+    build(open_show(root))  # a build in between must not matter either
     before = snapshot(root)
     again = run_import(url, root)
     assert again.ok and again.added == [] and again.already == 2 and again.changed == [] and not again.created
@@ -105,7 +105,7 @@ def test_keep_remote_media_then_bring_it_over(hosts: HostFeeds, feed_server, tmp
     assert str(foxes["audio_url"]).startswith(feed_server.url("/anchor/s/"))
     assert (foxes["audio_type"], foxes["audio_duration"]) == ("audio/mpeg", 10) and foxes["audio_length"] == 71155
     assert any("keep that media online" in step for step in report.cutover_steps())
-    feed = etree.fromstring((build(open_workspace(root)).out / "feed.xml").read_bytes())
+    feed = etree.fromstring((build(open_show(root)).out / "feed.xml").read_bytes())
     enclosures = [e.get("url") for e in feed.iter("enclosure")]
     assert len(enclosures) == 3 and all(u.startswith(feed_server.url("/anchor/s/")) for u in enclosures)
 

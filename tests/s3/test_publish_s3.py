@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from podpub.errors import ConflictError
-from podpub.pipeline import build, open_workspace, publish_plan
+from podpub.pipeline import build, open_show, publish_plan
 from podpub.storage import sync
 from podpub.storage.targets import TargetOptions, open_target
 from podpub.website import is_site_key
@@ -128,7 +128,7 @@ def test_racing_publishers_on_one_bucket(
     guid_a = add(capsys, show_a, FIXTURES / "vorbis.ogg")
     guid_b = add(capsys, show_b, FIXTURES / "opus.opus")
 
-    ws_a, ws_b = open_workspace(show_a), open_workspace(show_b)
+    ws_a, ws_b = open_show(show_a), open_show(show_b)
     target_a = open_target(ws_a.show.publish.target, show_a, ws_a.show.publish, TargetOptions())
     target_b = open_target(ws_b.show.publish.target, show_b, ws_b.show.publish, TargetOptions())
     plans = [publish_plan(ws, build(ws), t) for ws, t in ((ws_a, target_a), (ws_b, target_b))]

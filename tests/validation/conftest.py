@@ -43,7 +43,7 @@ def copy_example(dest: Path) -> Path:
 @pytest.fixture(scope="session")
 def example(tmp_path_factory: pytest.TempPathFactory) -> BuiltExample:
     root = copy_example(tmp_path_factory.mktemp("example") / "show")
-    result = pipeline.build(pipeline.open_workspace(root))
+    result = pipeline.build(pipeline.open_show(root))
     return BuiltExample(root, result.out, (result.out / result.site.feed_key).read_bytes())
 
 

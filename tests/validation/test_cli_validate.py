@@ -127,7 +127,7 @@ def _corrupting_build(monkeypatch: pytest.MonkeyPatch) -> None:
     the same size, so only the validation can notice."""
     real = pipeline.build
 
-    def build(ws: pipeline.Workspace, *args: object, **kwargs: object) -> pipeline.BuildResult:
+    def build(ws: pipeline.LoadedShow, *args: object, **kwargs: object) -> pipeline.BuildResult:
         result = real(ws, *args, **kwargs)  # type: ignore[arg-type]
         feed = result.out / result.site.feed_key
         feed.write_bytes(feed.read_bytes().replace(b">false</itunes:explicit>", b">fals3</itunes:explicit>"))

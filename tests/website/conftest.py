@@ -121,7 +121,7 @@ def build_site(
         config.write_text(
             config.read_text(encoding="utf-8").replace("[owner]", site + "\n[owner]", 1), encoding="utf-8"
         )
-    ws = pipeline.open_workspace(root)
+    ws = pipeline.open_show(root)
     out = out or tmp_path / "public"
     result = pipeline.build(ws, out, base_url=None if base_url == BASE_URL else base_url)
     return BuiltSite(show, out, base_url, result)

@@ -289,6 +289,6 @@ def test_site_on_s3_without_index_documents_links_files(page: Any, served: Serve
 
 def test_rebuilt_site_keeps_its_urls(served: Served) -> None:
     before = served.site.pages()
-    ws = pipeline.open_workspace(served.site.show.root)
+    ws = pipeline.open_show(served.site.show.root)
     result = pipeline.build(ws, served.site.out, base_url=served.url)
     assert result.report.uploaded == [] and served.site.pages() == before

@@ -90,7 +90,7 @@ def test_a_long_transcript_is_cut_and_linked_so_the_page_stays_small(
         "--date", "2026-04-01T00:00:00Z",
     )  # fmt: skip
     assert result.code == 0, result.err
-    ws = pipeline.open_workspace(root)
+    ws = pipeline.open_show(root)
     pipeline.build(ws, site.out)
     key = site.episode_key_of(json.loads(result.out)[0]["guid"])
     page = site.page(key)
@@ -315,13 +315,13 @@ def test_feed_is_styled_for_browsers_and_unchanged_for_apps(built: BuiltSite) ->
 
 def test_rebuild_rewrites_nothing(built: BuiltSite, tmp_path: Path) -> None:
     before = snapshot(built.out)
-    ws = pipeline.open_workspace(built.show.root)
+    ws = pipeline.open_show(built.show.root)
     result = pipeline.build(ws, built.out)
     assert result.report.uploaded == [] and snapshot(built.out) == before
 
 
 def test_pages_are_uploaded_after_the_claim_and_before_the_feed(built: BuiltSite, tmp_path: Path) -> None:
-    ws = pipeline.open_workspace(built.show.root)
+    ws = pipeline.open_show(built.show.root)
     target = LocalTarget(tmp_path / "www")
     plan = pipeline.publish_plan(ws, built.result, target)
     assert {u.key for u in plan.pages} == set(built.result.site.page_keys)
@@ -383,7 +383,7 @@ def test_many_episodes_go_to_archive_pages_and_shared_slugs_stay_apart(
             capsys, "-C", str(show_dir), "add", str(audio), "--title", title, "--date", f"2026-01-0{n + 1}T10:00:00Z"
         )
         assert result.code == 0, result.err
-    ws = pipeline.open_workspace(show_dir)
+    ws = pipeline.open_show(show_dir)
     out = show_dir / "public"
     pipeline.build(ws, out)
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html"))
