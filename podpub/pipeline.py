@@ -15,7 +15,7 @@ from podpub.episodes.files import load_episodes
 from podpub.episodes.model import Episode
 from podpub.feeds import notes
 from podpub.feeds.site import Site, assemble
-from podpub.podcasts.config import find_show_root, load_show
+from podpub.network.workspace import load_show_in
 from podpub.podcasts.model import Show
 from podpub.storage import sync
 from podpub.storage.base import Target, Upload
@@ -38,7 +38,11 @@ def now_utc() -> datetime:
 
 
 def open_show(directory: Path) -> LoadedShow:
-    show = load_show(find_show_root(directory))
+    """The show `directory` is in (inheriting its workspace's defaults), its episodes and media cache."""
+    return loaded(load_show_in(directory))
+
+
+def loaded(show: Show) -> LoadedShow:
     return LoadedShow(show, load_episodes(show), MediaCache(show.root))
 
 

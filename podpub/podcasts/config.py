@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from podpub.namespace import Funding, Txt, UpdateFrequency
 from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
 from podpub.podcasts.model import Category, PublishSettings, Show, SiteLink, SiteSettings
-from podpub.tomlfiles import Fields, parse_toml
+from podpub.tomlfiles import Fields, Inherited, parse_toml
 from podpub.website.colors import check_palette, parse_color
 
 CONFIG_NAME = "podcast.toml"
@@ -38,7 +39,7 @@ MEDIUMS = (
     "podcastL", "musicL", "videoL", "filmL", "audiobookL", "newsletterL", "blogL", "publisherL", "courseL", "mixed",
 )  # fmt: skip
 _OWNER_KEYS = {"name", "email"}
-_PUBLISH_KEYS = {
+PUBLISH_KEYS = {
     "base_url",
     "target",
     "feed_max_age",
@@ -92,25 +93,41 @@ def find_show_root(start: Path) -> Path:
     raise InputError(f"no {CONFIG_NAME} in {start} or its parents; run `podpub init` or pass -C SHOW_DIR")
 
 
-def load_show(root: Path) -> Show:
-    """Read and validate `root/podcast.toml`."""
-    path = root / CONFIG_NAME
-    where = CONFIG_NAME  # like episode files, named relative to the show folder
+# Merges network defaults into a show's TOML data (see podpub.network.inherit.ShowDefaults.merge).
+Inheritance = Callable[[Mapping[str, Any]], tuple[dict[str, Any], Inherited]]
+
+
+def read_config_text(root: Path, where: str = CONFIG_NAME) -> str:
+    """The text of `root/podcast.toml`, or a one-line error naming it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return (root / CONFIG_NAME).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"{where}: not found; run `podpub init` first") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{where}: cannot read ({exc.strerror})") from None
+
+
+def load_show(
+    root: Path, *, inherit: Inheritance | None = None, where: str = CONFIG_NAME, slug: str | None = None
+) -> Show:
+    """Read and validate `root/podcast.toml`, over the network's defaults when in a workspace.
+
+    `where` names the file in errors: relative to the show folder on its own (like episode files),
+    relative to the workspace in a network, where several shows each have a `podcast.toml`.
+    """
+    text = read_config_text(root, where)
     data = parse_toml(text, where)
-    top = Fields(data, where, text)
+    inherited = None
+    if inherit is not None:
+        data, inherited = inherit(data)
+    top = Fields(data, where, text, inherited=inherited)
     top.check_known(_TOP_KEYS)
-    owner = Fields(top.table_value("owner"), where, text, table="owner")
+    owner = Fields(top.table_value("owner"), where, text, table="owner", inherited=inherited)
     owner.check_known(_OWNER_KEYS)
-    publish = Fields(top.table_value("publish"), where, text, table="publish")
-    publish.check_known(_PUBLISH_KEYS)
+    publish = Fields(top.table_value("publish"), where, text, table="publish", inherited=inherited)
+    publish.check_known(PUBLISH_KEYS)
 
     def checked(fields: Fields, key: str, check: Any, required: bool = True) -> str | None:
         value = fields.text_value(key, required=required)
@@ -181,6 +198,7 @@ def load_show(root: Path) -> Show:
         block=bool(top.bool_value("block", default=False)),
         complete=bool(top.bool_value("complete", default=False)),
         site=_site_settings(top),
+        slug=slug,
     )
 
 
@@ -238,7 +256,7 @@ def _season_names(top: Fields) -> dict[int, str]:
     return names
 
 
-_SITE_KEYS = {
+SITE_KEYS = {
     "enabled", "title", "clean_urls", "apple_podcasts", "spotify", "pocket_casts", "overcast", "antennapod",
     "accent_color", "background_color", "text_color", "links",
 }  # fmt: skip
@@ -251,7 +269,7 @@ def _site_settings(top: Fields) -> SiteSettings:
     table = top.sub("site")
     if table is None:
         return SiteSettings()
-    table.check_known(_SITE_KEYS)
+    table.check_known(SITE_KEYS)
     colors: dict[str, str | None] = {}
     for key in _SITE_COLORS:
         value = table.text_value(key)
