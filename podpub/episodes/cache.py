@@ -57,16 +57,22 @@ class MediaCache:
         real = os.path.realpath(text)
         return real[len(self._root_prefix) :] if real.startswith(self._root_prefix) else real
 
-    def facts(self, path: Path) -> MediaFacts:
-        """The facts of `path`, from the cache when the file is unchanged, else probed now."""
-        stat = path.stat()
-        key = self._key(path)
-        entry = self._entries.get(key)
+    def _cached(self, path: Path, stat: os.stat_result) -> MediaFacts | None:
+        """The recorded facts of `path` if its size and mtime are still the recorded ones."""
+        entry = self._entries.get(self._key(path))
         if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
             try:
                 return MediaFacts(MediaInfo.from_json(entry["info"]), entry["sha256"])
             except (KeyError, TypeError, ValueError):
                 pass  # an entry from another version: probe again
+        return None
+
+    def facts(self, path: Path) -> MediaFacts:
+        """The facts of `path`, from the cache when the file is unchanged, else probed now."""
+        stat = path.stat()
+        cached = self._cached(path, stat)
+        if cached is not None:
+            return cached
         self.probed.append(path)
         info, digest = probe_with_sha256(path)
         return self._store(path, stat, info, digest)
@@ -89,5 +95,7 @@ class MediaCache:
         if not self._dirty:
             return
         payload = {"version": CACHE_VERSION, "files": dict(sorted(self._entries.items()))}
-        atomic_write_text(self.path, json.dumps(payload, indent=1, ensure_ascii=False) + "\n")
+        # Compact on purpose: json's C encoder is only used without `indent`, and on a 10,000-episode
+        # show the pretty-printed form cost more than the probing of one new file.
+        atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n")
         self._dirty = False
