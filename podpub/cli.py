@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from podpub import __version__
@@ -55,6 +56,41 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def shows_options(function: Any) -> Any:
+    """`--all` and `--show SLUG`: run a command over shows of the workspace instead of the current one."""
+    function = click.option(
+        "--show", "show_names", multiple=True, metavar="SLUG", help="A show of the workspace; repeatable."
+    )(function)
+    return click.option("--all", "all_shows", is_flag=True, help="Every show of the workspace.")(function)
+
+
+def selected_shows(all_shows: bool, names: tuple[str, ...]) -> tuple[Any, list[str]] | None:
+    """The workspace and the chosen slugs, or None for the usual one-show run."""
+    if not all_shows and not names:
+        return None
+    from podpub.network.workspace import find_network
+
+    network = find_network(_state.directory)
+    if network is None:
+        raise InputError(
+            f"--all and --show work inside a workspace (a folder with podpub.toml), and {_state.directory} is not "
+            "in one; create it with podpub new-workspace"
+        )
+    slugs = list(network.show_dirs) if all_shows else network.select(names)
+    if not slugs:
+        raise InputError(f"the workspace {network.root} has no shows yet; add one: podpub new-show SLUG --title ...")
+    return network, slugs
+
+
+def report_failures(rows: list[dict[str, Any]]) -> None:
+    """One line per failed show on stderr, then exit 1: the others were still done."""
+    failed = [row for row in rows if row["error"]]
+    for row in failed:
+        err.print(f"error: {row['show']}: {row['error']}", markup=False, style="red")
+    if failed:
+        sys.exit(1)
+
+
 def parse_datetime(value: str, option: str) -> datetime:
     """An ISO 8601 date or date-time; without an offset it is the machine's local time."""
     try:
@@ -82,13 +118,18 @@ class PodpubGroup(click.Group):
     "directory",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Run as if started in DIR (the show folder or one inside it).",
+    help="Run as if started in DIR (a show folder or one inside it); in a workspace, a show's slug.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Say more; show tracebacks on errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
 def cli(directory: Path | None, verbose: bool, quiet: bool) -> None:
     """Publish a podcast: from audio files to a feed every app accepts."""
-    _state.directory = (directory or Path.cwd()).resolve()
+    if directory is None:
+        _state.directory = Path.cwd().resolve()
+    else:
+        from podpub.network.workspace import resolve_directory
+
+        _state.directory = resolve_directory(directory, Path.cwd())
     _state.verbose, _state.quiet = verbose, quiet and not verbose
 
 
@@ -155,6 +196,78 @@ def categories() -> None:
 
     for name in all_categories():
         click.echo(name)
+
+
+@cli.command("new-workspace")
+@click.argument("dir", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", help="The network's name (shown on its page and in the OPML).")
+@click.option("--description", default="", help="What the network is.")
+@click.option("--base-url", help="Template for each show's base URL, with {slug}: https://cdn.example.org/{slug}/")
+@click.option("--target", help="Template for each show's target, with {slug}: s3://bucket/{slug} or /srv/www/{slug}")
+@click.option("--author", help="Default author and owner name of every show.")
+@click.option("--email", help="Default owner e-mail of every show.")
+@click.option("--language", help="Default language (ISO 639).")
+@click.option("--category", "categories", multiple=True, help="Default Apple category; repeatable.")
+def new_workspace(dir: Path | None, title: str | None, **options: Any) -> None:
+    """Create a workspace for a network of shows: podpub.toml in DIR (default: here)."""
+    from podpub.network.create import create_workspace
+
+    values: dict[str, Any] = {"title": title}
+    _required(values, {"title": "Network title"})
+    path = create_workspace((_state.directory / dir) if dir else _state.directory, title=values["title"], **options)
+    say(f"Created {path}")
+    say("Next: podpub new-show SLUG --title TITLE, then podpub publish --all")
+
+
+@cli.command("new-show")
+@click.argument("slug")
+@click.option("--title", help="The show's name.")
+@click.option("--description", default="", help="What the show is about.")
+@click.option("--image", type=click.Path(dir_okay=False, path_type=Path), help="Square JPEG/PNG artwork, 1400-3000 px.")
+@click.option("--language", help="Override the workspace's language.")
+@click.option("--category", "categories", multiple=True, help="Override the workspace's categories; repeatable.")
+@click.option("--author", help="Override the workspace's author.")
+@click.option("--email", help="Override the workspace's owner e-mail.")
+@click.option("--base-url", help="Override the base URL template for this show.")
+@click.option("--target", help="Override the target template for this show.")
+@click.option("--type", "show_type", type=click.Choice(["episodic", "serial"]), default="episodic", show_default=True)
+def new_show(slug: str, title: str | None, image: Path | None, **options: Any) -> None:
+    """Create the show SLUG in the workspace, inheriting podpub.toml's defaults."""
+    from podpub.network.create import create_show_in
+    from podpub.network.workspace import find_network
+
+    network = find_network(_state.directory)
+    if network is None:
+        raise InputError(f"{_state.directory} is not in a workspace; create one with podpub new-workspace")
+    values: dict[str, Any] = {"title": title}
+    _required(values, {"title": "Show title"})
+    show = create_show_in(
+        network, slug, title=values["title"], image=(Path.cwd() / image) if image else None, **options
+    )
+    say(f"Created {show.config_path} (podcast:guid {show.guid})")
+    say(f"  feed   {show.publish.feed_url}")
+    say(f"  target {show.publish.target or '-'}")
+    say(f"Next: podpub -C {slug} add EPISODE.mp3, then podpub publish --all")
+
+
+@cli.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def show_config(as_json: bool) -> None:
+    """Every setting of the show with its value and where it comes from (show, workspace, default)."""
+    from podpub.network.settings import effective_settings
+
+    rows = effective_settings(_state.directory)
+    if as_json:
+        emit_json(rows)
+        return
+    table = Table(box=None, pad_edge=False)
+    for column in ("key", "from", "value"):
+        table.add_column(column, no_wrap=column != "value")
+    for row in rows:
+        source = f"{row['source']} ({row['where']})" if row["where"] else row["source"]
+        value = json.dumps(row["value"], ensure_ascii=False, default=str)
+        table.add_row(escape(str(row["key"])), escape(source), escape(value))
+    out.print(table)
 
 
 # --- add ---------------------------------------------------------------------------------------

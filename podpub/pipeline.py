@@ -20,6 +20,8 @@ from podpub.podcasts.model import Show
 from podpub.storage import sync
 from podpub.storage.base import Target, Upload
 from podpub.storage.local import LocalTarget
+from podpub.storage.targets import TargetOptions, open_target
+from podpub.validation import gate_publish
 
 STAGING = Path(".podpub") / "staging"
 
@@ -103,6 +105,35 @@ def publish_plan(
         check_existing=verify or target.verify_is_cheap,
         remove_missing=remove_missing,
     )
+
+
+@dataclass
+class PreparedPublish:
+    """A show built, checked and compared with its target: what `execute` will do."""
+
+    loaded: LoadedShow
+    target: Target
+    result: BuildResult
+    plan: sync.Plan
+    warnings: list[str]
+
+
+def prepare_publish(
+    ws: LoadedShow,
+    target_spec: str | None,
+    options: TargetOptions,
+    *,
+    force: bool = False,
+    prune: bool = False,
+    verify: bool = False,
+    remove_missing: bool = False,
+) -> PreparedPublish:
+    """Open the target (failing fast on a bad one), build, refuse a feed with errors, plan the upload."""
+    target = open_target(target_spec or ws.show.publish.target, ws.show.root, ws.show.publish, options)
+    result = build(ws)
+    forced = gate_publish(result.out / result.site.feed_key, result.site.feed_url, force=force)
+    plan = publish_plan(ws, result, target, prune=prune, verify=verify, remove_missing=remove_missing)
+    return PreparedPublish(ws, target, result, plan, [*result.site.warnings, *([forced] if forced else [])])
 
 
 def episode_rows(ws: LoadedShow, *, now: datetime) -> list[dict[str, object]]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -109,4 +110,60 @@ def publish_summary(console: Console, where: str, episodes: int, report: Report)
     table.add_row("unchanged", str(len(report.skipped)), format_size(sum(u.size for u in report.skipped)))
     table.add_row("deleted", str(len(report.deleted)), "")
     table.add_row("time", f"{report.seconds:.2f} s", "")
+    console.print(table)
+
+
+class NetworkProgress:
+    """One display for shows uploading in parallel: a bar per show and one for everything."""
+
+    def __init__(self, console: Console, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._lock = threading.Lock()
+        self._progress = transfer_progress(console, enabled=enabled)
+        self._total = self._progress.add_task("all shows", total=1, visible=False)
+        self._planned = 0
+
+    def __enter__(self) -> NetworkProgress:
+        if self.enabled:
+            self._progress.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        if self.enabled:
+            self._progress.stop()
+
+    def for_show(self, slug: str, plan: Plan) -> tuple[Any, Any, Any]:
+        """The three callbacks `sync.execute` takes, feeding this show's bar and the total."""
+        if not self.enabled or not plan.writes:
+            return None, None, None
+        with self._lock:
+            task = self._progress.add_task(slug, total=plan.upload_bytes or 1)
+            self._planned += plan.upload_bytes
+            self._progress.update(self._total, total=self._planned or 1, visible=True)
+
+        def advance(upload: Upload, count: int) -> None:
+            self._progress.advance(task, count)
+            self._progress.advance(self._total, count)
+
+        return None, advance, None
+
+
+def network_summary(console: Console, title: str, rows: list[dict[str, Any]]) -> None:
+    """The table after `publish --all` or `build --all`: one row per show, failures included."""
+    table = Table(title=title, title_justify="left", box=None, pad_edge=False)
+    for column, justify in (
+        ("show", "left"), ("status", "left"), ("episodes", "right"), ("written", "right"), ("bytes", "right"),
+        ("unchanged", "right"), ("deleted", "right"), ("time", "right"),
+    ):  # fmt: skip
+        table.add_column(column, justify=justify, no_wrap=column != "show")  # type: ignore[arg-type]
+    for row in rows:
+        status = row["status"]
+        style = {"failed": "red", "published": "green", "built": "green"}.get(status, "")
+        table.add_row(
+            escape(row["show"]), f"[{style}]{status}[/]" if style else status, str(row["episodes"]),
+            str(row["written"]), format_size(row["bytes"]), str(row["unchanged"]), str(row["deleted"]),
+            f"{row['seconds']:.1f} s",
+        )  # fmt: skip
     console.print(table)

@@ -18,7 +18,7 @@ from podpub.fsutil import is_within
 from podpub.namespace import RemoteItem
 from podpub.network.inherit import INHERITABLE, ShowDefaults
 from podpub.podcasts import config as show_config
-from podpub.podcasts.model import Show
+from podpub.podcasts.model import PublishSettings, Show
 from podpub.tomlfiles import Fields, parse_toml
 
 WORKSPACE_CONFIG = "podpub.toml"
@@ -59,6 +59,12 @@ class Network:
     @property
     def config_path(self) -> Path:
         return self.root / WORKSPACE_CONFIG
+
+    def publish_settings(self) -> PublishSettings:
+        """The S3 settings of the network's own files: the workspace's [publish] values, templates aside."""
+        table = self.defaults.data.get("publish")
+        fields = Fields(table if isinstance(table, dict) else {}, self.defaults.where, self.defaults.text, "publish")
+        return show_config.publish_settings(fields, self.settings.base_url or "")
 
     def label(self, slug: str) -> str:
         """The show's podcast.toml as errors name it: relative to the workspace."""
@@ -186,13 +192,13 @@ def _network_settings(top: Fields, root: Path, defaults: ShowDefaults) -> Networ
     base_url = table.url_value("base_url")
     publish = defaults.data.get("publish") if isinstance(defaults.data.get("publish"), dict) else {}
     if base_url is None:
-        base_url = _parent_of_template(publish.get("base_url"))
+        base_url = parent_of_template(publish.get("base_url"))
     return NetworkSettings(
         title=table.text_value("title", required=True) or "",
         description=table.text_value("description", allow_empty=True) or "",
         language=language or (default_language if isinstance(default_language, str) else None),
         base_url=show_config.normalise_base_url(base_url) if base_url else None,
-        target=table.text_value("target") or _parent_of_template(publish.get("target")),
+        target=table.text_value("target") or parent_of_template(publish.get("target")),
         guid=guid,
         image=image,
         link=table.url_value("link"),
@@ -200,7 +206,7 @@ def _network_settings(top: Fields, root: Path, defaults: ShowDefaults) -> Networ
     )
 
 
-def _parent_of_template(template: object) -> str | None:
+def parent_of_template(template: object) -> str | None:
     """`s3://bucket/{slug}` → `s3://bucket/`: where the network's own files go when not set."""
     if not isinstance(template, str):
         return None

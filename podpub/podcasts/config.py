@@ -28,7 +28,7 @@ CONFIG_NAME = "podcast.toml"
 SHOW_TYPES = ("episodic", "serial")
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
-_TOP_KEYS = {
+TOP_KEYS = {
     "title", "description", "language", "author", "link", "copyright", "image", "categories",
     "explicit", "type", "guid", "locked", "owner", "publish",
     "medium", "license", "license_url", "persons", "funding", "txt", "location", "social", "update_frequency",
@@ -123,7 +123,7 @@ def load_show(
     if inherit is not None:
         data, inherited = inherit(data)
     top = Fields(data, where, text, inherited=inherited)
-    top.check_known(_TOP_KEYS)
+    top.check_known(TOP_KEYS)
     owner = Fields(top.table_value("owner"), where, text, table="owner", inherited=inherited)
     owner.check_known(_OWNER_KEYS)
     publish = Fields(top.table_value("publish"), where, text, table="publish", inherited=inherited)
@@ -181,7 +181,7 @@ def load_show(
         type=top.choice("type", SHOW_TYPES, "episodic"),
         guid=guid,
         locked=bool(top.bool_value("locked", default=True)),
-        publish=_publish_settings(publish, normalise_base_url(base_url)),
+        publish=publish_settings(publish, normalise_base_url(base_url)),
         image=image,
         link=link,
         copyright=top.text_value("copyright"),
@@ -296,7 +296,7 @@ def _site_settings(top: Fields) -> SiteSettings:
     )
 
 
-def _publish_settings(publish: Fields, base_url: str) -> PublishSettings:
+def publish_settings(publish: Fields, base_url: str) -> PublishSettings:
     endpoint_url = publish.text_value("endpoint_url")
     if endpoint_url and (problem := check_url(endpoint_url)):
         raise publish.fail("endpoint_url", f"{problem}, got {endpoint_url!r}")
