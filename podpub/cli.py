@@ -377,28 +377,43 @@ def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_js
 
 
 @cli.command("list")
+@shows_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def list_episodes(as_json: bool) -> None:
+def list_episodes(as_json: bool, all_shows: bool, show_names: tuple[str, ...]) -> None:
     """Episodes with their status (published, scheduled, draft), date, duration, title and guid."""
     from podpub import pipeline
 
-    ws = pipeline.open_show(_state.directory)
-    rows = pipeline.episode_rows(ws, now=pipeline.now_utc())
+    now = pipeline.now_utc()
+    selection = selected_shows(all_shows, show_names)
+    failures: list[dict[str, Any]] = []
+    if selection is None:
+        rows = pipeline.episode_rows(pipeline.open_show(_state.directory), now=now)
+    else:
+        from podpub.network.run import load_shows
+
+        shows = load_shows(*selection, verbose=_state.verbose)
+        failures = [{"show": slug, "error": error} for slug, error in shows.failed.items()]
+        rows = [
+            {"show": slug, **row} for slug, ws in shows.loaded.items() for row in pipeline.episode_rows(ws, now=now)
+        ]
     if as_json:
         emit_json(rows)
-        return
-    table = Table(box=None, pad_edge=False)
-    for column in ("status", "date", "duration", "guid"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("title")  # last, so a narrow terminal wraps only the title
-    for row in rows:
-        date = str(row["date"])[:16].replace("T", " ")
-        duration = format_duration(float(row["duration"]))
-        table.add_row(str(row["status"]), date, duration, str(row["guid"]), str(row["title"]))
-    if not _state.quiet:
-        out.print(table)
-        if not rows:
-            say("No episodes yet: podpub add EPISODE.mp3")
+    else:
+        table = Table(box=None, pad_edge=False)
+        columns = ("status", "date", "duration", "guid")
+        for column in ("show", *columns) if selection else columns:
+            table.add_column(column, no_wrap=True)
+        table.add_column("title")  # last, so a narrow terminal wraps only the title
+        for row in rows:
+            date = str(row["date"])[:16].replace("T", " ")
+            duration = format_duration(float(row["duration"]))
+            cells = [str(row["status"]), date, duration, str(row["guid"]), str(row["title"])]
+            table.add_row(*(escape(c) for c in ([str(row["show"])] if selection else []) + cells))
+        if not _state.quiet:
+            out.print(table)
+            if not rows:
+                say("No episodes yet: podpub add EPISODE.mp3")
+    report_failures(failures)
 
 
 @cli.command()
@@ -461,10 +476,17 @@ def _print_warnings(warnings: list[str]) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Output folder (default: public/ in the show).",
 )
-def build(out: Path | None) -> None:
+@shows_options
+def build(out: Path | None, all_shows: bool, show_names: tuple[str, ...]) -> None:
     """Render the feed and lay out every published file in a folder."""
     from podpub import pipeline
 
+    selection = selected_shows(all_shows, show_names)
+    if selection is not None:
+        if out is not None:
+            raise InputError("--out builds one show; with --all or --show each show builds into its own public/")
+        _build_network(*selection)
+        return
     ws = pipeline.open_show(_state.directory)
     result = pipeline.build(ws, (Path.cwd() / out) if out else None)
     _print_warnings(result.site.warnings)
@@ -473,6 +495,21 @@ def build(out: Path | None) -> None:
         f"({len(result.report.uploaded)} file(s) written, {len(result.report.skipped)} unchanged)"
     )
     say(f"Feed: {result.out / result.site.feed_key} (published as {result.site.feed_url})")
+
+
+def _build_network(network: Any, slugs: list[str]) -> None:
+    from podpub.network.run import build_network_files, build_shows, load_shows, summary_row
+    from podpub.ui import network_summary
+
+    shows = load_shows(network, slugs, verbose=_state.verbose)
+    results = build_shows(shows, verbose=_state.verbose)
+    network_result = build_network_files(shows, results)
+    for result in results:
+        _print_warnings([f"{result.slug}: {w}" for w in result.warnings])
+    rows = [summary_row(r, built=True) for r in [*results, *([network_result] if network_result else [])]]
+    if not _state.quiet:
+        network_summary(out, f"Built {len(results)} show(s) of {network.settings.title}", rows)
+    report_failures(rows)
 
 
 def target_options(function: Any) -> Any:
@@ -507,26 +544,37 @@ def target_options(function: Any) -> Any:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the plan or the result as JSON.")
 @click.option("--force", is_flag=True, help="Publish even when the feed has validation errors.")
+@shows_options
 def publish(
     target_spec: str | None, dry_run: bool, prune: bool, verify: bool, remove_missing: bool, as_json: bool,
-    force: bool,
+    force: bool, all_shows: bool, show_names: tuple[str, ...],
     **target_settings: Any,
 ) -> None:  # fmt: skip
     """Build, then bring the target up to date: media first, the feed last."""
     from podpub import pipeline
     from podpub.storage import sync
-    from podpub.storage.targets import TargetOptions, open_target
+    from podpub.storage.targets import TargetOptions
     from podpub.ui import UploadProgress, publish_summary
-    from podpub.validation import gate_publish
 
-    ws = pipeline.open_show(_state.directory)
     options = TargetOptions(**target_settings)
-    target = open_target(target_spec or ws.show.publish.target, ws.show.root, ws.show.publish, options)
-    result = pipeline.build(ws)
-    forced = gate_publish(result.out / result.site.feed_key, result.site.feed_url, force=force)
-    _print_warnings(result.site.warnings)
-    _print_warnings([forced] if forced else [])
-    plan = pipeline.publish_plan(ws, result, target, prune=prune, verify=verify, remove_missing=remove_missing)
+    selection = selected_shows(all_shows, show_names)
+    if selection is not None:
+        from podpub.network.run import PublishOptions
+
+        if target_spec and "{slug}" not in target_spec:
+            raise InputError(f"--to {target_spec!r}: with --all or --show it must contain {{slug}}, e.g. s3://bucket/{{slug}}")
+        _publish_network(
+            *selection,
+            PublishOptions(target_spec, options, force, prune, verify, remove_missing, dry_run),
+            as_json=as_json,
+        )
+        return
+    ws = pipeline.open_show(_state.directory)
+    prepared = pipeline.prepare_publish(
+        ws, target_spec, options, force=force, prune=prune, verify=verify, remove_missing=remove_missing
+    )
+    target, result, plan = prepared.target, prepared.result, prepared.plan
+    _print_warnings(prepared.warnings)
     if dry_run:
         if as_json:
             emit_json({
@@ -572,17 +620,42 @@ def publish(
     say(f"Feed: {result.site.feed_url}")
 
 
+def _publish_network(network: Any, slugs: list[str], options: Any, *, as_json: bool) -> None:
+    from podpub.network.run import load_shows, publish_shows, summary_row
+    from podpub.ui import NetworkProgress, network_summary
+
+    shows = load_shows(network, slugs, verbose=_state.verbose)
+    enabled = not (as_json or _state.quiet or options.dry_run) and out.is_terminal
+    with NetworkProgress(out, enabled=enabled) as progress:
+        results = publish_shows(shows, options, progress=progress.for_show, verbose=_state.verbose)
+    rows = [summary_row(r) for r in results]
+    if as_json:
+        emit_json({"dry_run": options.dry_run, "shows": rows})
+    else:
+        for result in results:
+            _print_warnings([f"{result.slug}: {w}" for w in result.warnings])
+            if options.dry_run and result.plan is not None:
+                for upload in result.plan.writes:
+                    say(f"  {result.slug}: upload  {upload.key}  ({format_size(upload.size)})")
+                for key in result.plan.deletions:
+                    say(f"  {result.slug}: delete  {key}")
+        if not _state.quiet:
+            verb = "Plan for" if options.dry_run else "Published"
+            network_summary(out, f"{verb} {len(slugs)} show(s) of {network.settings.title}", rows)
+    report_failures(rows)
+
+
 @cli.command()
 @click.option("--to", "target_spec", help="The target to check (default: [publish] target).")
 @target_options
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def doctor(target_spec: str | None, as_json: bool, **target_settings: Any) -> None:
     """Check a target end to end (credentials, bucket, writes, races, public Range reads, CORS)."""
-    from podpub.podcasts.config import find_show_root, load_show
+    from podpub.network.workspace import load_show_in
     from podpub.storage.doctor import diagnose
     from podpub.storage.targets import TargetOptions, effective_settings, open_target
 
-    show = load_show(find_show_root(_state.directory))
+    show = load_show_in(_state.directory)
     options = TargetOptions(**target_settings)
     target = open_target(target_spec or show.publish.target, show.root, show.publish, options)
     diagnosis = diagnose(
@@ -700,12 +773,15 @@ def _ignore(line: str) -> None:
     "--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds a request may take."
 )
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Parallel requests (--online).")
+@shows_options
 def validate(
-    source: str | None, profile: str, online: bool, output_format: str, strict: bool, timeout: float, jobs: int
-) -> None:
+    source: str | None, profile: str, online: bool, output_format: str, strict: bool, timeout: float, jobs: int,
+    all_shows: bool, show_names: tuple[str, ...],
+) -> None:  # fmt: skip
     """Check a feed against Apple, Spotify, PSP-1 and Podcast Index rules.
 
     SOURCE is the show folder (default: build it and check public/feed.xml), a feed file or an http(s) URL.
+    With --all or --show, each show of the workspace is built and checked.
     Exit 0 without errors, 1 with errors (or warnings with --strict), 2 when SOURCE cannot be read.
     """
     from podpub.errors import OperationError
@@ -713,6 +789,34 @@ def validate(
     from podpub.validation.report import render_text, to_json
 
     progress = err if online and err.is_terminal and output_format == "text" and not _state.quiet else None
+    selection = selected_shows(all_shows, show_names)
+    if selection is not None:
+        if source is not None:
+            raise InputError("give either SOURCE or --all/--show, not both")
+        network, slugs = selection
+        reports: dict[str, Any] = {}
+        failures: list[dict[str, Any]] = []
+        for slug in slugs:
+            try:
+                report = run_validation(
+                    None, directory=network.show_dirs[slug], profile=profile, online=online, timeout=timeout,
+                    jobs=jobs, console=progress,
+                )  # fmt: skip
+            except PodpubError as exc:
+                failures.append({"show": slug, "error": exc.message})
+                continue
+            reports[slug] = report
+            if output_format == "text":
+                if not _state.quiet:
+                    out.rule(escape(f"{slug}"), align="left")
+                render_text(out, report, strict=strict, quiet=_state.quiet)
+            if failure := report.failure(strict):
+                failures.append({"show": slug, "error": failure})
+        if output_format == "json":
+            emit_json({"shows": {slug: to_json(report, strict) for slug, report in reports.items()},
+                       "failed": {row["show"]: row["error"] for row in failures}})  # fmt: skip
+        report_failures(failures)
+        return
     report = run_validation(
         source, directory=_state.directory, profile=profile, online=online, timeout=timeout, jobs=jobs,
         console=progress,
