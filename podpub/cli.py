@@ -605,11 +605,13 @@ def publish(
         report = sync.execute(
             plan, target, jobs=jobs, on_start=progress.start, on_bytes=progress.advance, on_done=progress.done
         )
+    redirects = pipeline.publish_redirects(prepared, options)
     if as_json:
         emit_json({
             "target": target.description, "feed_url": result.site.feed_url, "generation": report.generation,
             "uploaded": [u.key for u in report.uploaded], "skipped": len(report.skipped),
             "deleted": report.deleted, "bytes": report.uploaded_bytes, "seconds": round(report.seconds, 3),
+            "old_feeds": [r.old.feed_url for r in redirects],
         })  # fmt: skip
         return
     if _state.verbose:
@@ -617,7 +619,38 @@ def publish(
             say(f"  put     {upload.key}")
     if not _state.quiet:
         publish_summary(out, target.description, len(result.site.episodes), report)
+    for redirect in redirects:
+        written = redirect.report is not None and bool(redirect.report.uploaded)
+        say(f"Old feed {redirect.old.feed_url}: {'updated' if written else 'up to date'} (itunes:new-feed-url)")
     say(f"Feed: {result.site.feed_url}")
+
+
+@cli.command()
+@click.option("--base-url", "new_base_url", required=True, help="The show's new address, e.g. https://new-cdn.example.org/show/")
+@click.option("--to", "target_spec", help="Its new storage (folder, file:// or s3://); default: the same storage.")
+@target_options
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--force", is_flag=True, help="Publish even when the feed has validation errors.")
+def move(new_base_url: str, target_spec: str | None, dry_run: bool, force: bool, **target_settings: Any) -> None:
+    """Move the show to a new address, keeping its subscribers (podcast:guid, itunes:new-feed-url)."""
+    from podpub.move import checklist, move_show
+    from podpub.storage.targets import TargetOptions
+
+    result = move_show(
+        _state.directory, new_base_url, target_spec, TargetOptions(**target_settings), force=force, dry_run=dry_run
+    )
+    if dry_run:
+        say(f"Would publish {result.title!r} to {result.new_target} ({len(result.plan.writes)} file(s), "
+            f"{format_size(result.plan.upload_bytes)}) as {result.new_feed_url}, then point {result.old.feed_url} "
+            "at it")  # fmt: skip
+        return
+    assert result.report is not None
+    say(f"Moved {result.title!r}: {result.old.feed_url} -> {result.new_feed_url}")
+    say(f"  podcast:guid {result.guid} (unchanged)")
+    say(f"  {len(result.report.uploaded)} file(s) uploaded to {result.new_target}; podcast.toml updated")
+    say("Still to do:")
+    for step in checklist(result):
+        say(f"  {step}")
 
 
 def _publish_network(network: Any, slugs: list[str], options: Any, *, as_json: bool) -> None:

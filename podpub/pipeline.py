@@ -6,7 +6,8 @@ them the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from podpub.episodes.cache import MediaCache
 from podpub.episodes.files import load_episodes
 from podpub.episodes.model import Episode
 from podpub.feeds import notes
+from podpub.feeds.redirect import with_new_feed_url
 from podpub.feeds.site import Site, assemble
+from podpub.fsutil import atomic_write_bytes
 from podpub.network.workspace import load_show_in
-from podpub.podcasts.model import Show
+from podpub.podcasts.model import MovedFrom, Show
 from podpub.storage import sync
 from podpub.storage.base import Target, Upload
 from podpub.storage.local import LocalTarget
@@ -45,7 +48,16 @@ def open_show(directory: Path) -> LoadedShow:
 
 
 def loaded(show: Show) -> LoadedShow:
-    return LoadedShow(show, load_episodes(show), MediaCache(show.root))
+    return LoadedShow(redirected(show), load_episodes(show), MediaCache(show.root))
+
+
+def redirected(show: Show) -> Show:
+    """After a move that kept the storage (a new domain in front of the same bucket), one file serves
+    both addresses: the feed itself must then carry `itunes:new-feed-url`."""
+    current = (show.publish.target or "").rstrip("/")
+    if show.new_feed_url is None and any(m.target.rstrip("/") == current for m in show.publish.moved_from):
+        return replace(show, new_feed_url=show.publish.feed_url)
+    return show
 
 
 def default_out(show: Show) -> Path:
@@ -134,6 +146,45 @@ def prepare_publish(
     forced = gate_publish(result.out / result.site.feed_key, result.site.feed_url, force=force)
     plan = publish_plan(ws, result, target, prune=prune, verify=verify, remove_missing=remove_missing)
     return PreparedPublish(ws, target, result, plan, [*result.site.warnings, *([forced] if forced else [])])
+
+
+@dataclass
+class Redirect:
+    """The old feed of a moved show, refreshed by a publish."""
+
+    old: MovedFrom
+    report: sync.Report | None  # None: same storage as the new feed, which carries the tag itself
+
+
+def publish_redirects(prepared: PreparedPublish, options: TargetOptions) -> list[Redirect]:
+    """Refresh the feed at every address the show moved from, pointing at the new one.
+
+    Only the feed is written there: the old media stay for listeners who downloaded their URLs, and
+    nothing is pruned. Run after the new feed is live, so the old feed never points at nothing.
+    """
+    show, site = prepared.loaded.show, prepared.result.site
+    if not show.publish.moved_from:
+        return []
+    xml = with_new_feed_url((prepared.result.out / site.feed_key).read_bytes(), show.publish.feed_url)
+    staged = show.root / STAGING / "redirect" / site.feed_key
+    atomic_write_bytes(staged, xml)
+    upload = Upload(
+        site.feed_key, staged, len(xml), hashlib.sha256(xml).hexdigest(), site.feed.content_type,
+        site.feed.cache_control,
+    )  # fmt: skip
+    state = sync.SiteState(
+        files=[upload], feed_key=site.feed_key, episodes={e.guid: e.title for e in site.episodes},
+        known_guids=frozenset(e.guid for e in prepared.loaded.episodes),
+    )  # fmt: skip
+    redirects = []
+    current = (show.publish.target or "").rstrip("/")
+    for old in show.publish.moved_from:
+        if old.target.rstrip("/") == current:
+            redirects.append(Redirect(old, None))
+            continue
+        target = open_target(old.target, show.root, show.publish, options)
+        redirects.append(Redirect(old, sync.execute(sync.make_plan(state, target), target)))
+    return redirects
 
 
 def episode_rows(ws: LoadedShow, *, now: datetime) -> list[dict[str, object]]:

@@ -171,6 +171,7 @@ def publish_shows(
             if slug in futures:
                 try:
                     result.report = futures[slug].result()
+                    pipeline.publish_redirects(ready, options.target_options)
                 except Exception as exc:
                     result.error = describe_error(exc, verbose)
             result.seconds = time.monotonic() - started[slug]

@@ -20,7 +20,7 @@ from podpub.fsutil import atomic_write_text, is_within
 from podpub.namespace import Funding, Txt, UpdateFrequency
 from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
-from podpub.podcasts.model import Category, PublishSettings, Show, SiteLink, SiteSettings
+from podpub.podcasts.model import Category, MovedFrom, PublishSettings, Show, SiteLink, SiteSettings
 from podpub.tomlfiles import Fields, Inherited, parse_toml
 from podpub.website.colors import check_palette, parse_color
 
@@ -51,6 +51,7 @@ PUBLISH_KEYS = {
     "jobs",
     "multipart_threshold_mib",
     "multipart_chunk_mib",
+    "moved_from",
 }
 
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -314,7 +315,18 @@ def publish_settings(publish: Fields, base_url: str) -> PublishSettings:
         multipart_threshold_mib=publish.int_value("multipart_threshold_mib", minimum=5)
         or defaults.multipart_threshold_mib,
         multipart_chunk_mib=publish.int_value("multipart_chunk_mib", minimum=5) or defaults.multipart_chunk_mib,
+        moved_from=_moved_from(publish),
     )
+
+
+def _moved_from(publish: Fields) -> tuple[MovedFrom, ...]:
+    result = []
+    for entry in publish.table_list("moved_from"):
+        entry.table = "publish.moved_from"
+        entry.check_known({"base_url", "target"})
+        base_url = entry.url_value("base_url", required=True) or ""
+        result.append(MovedFrom(normalise_base_url(base_url), entry.text_value("target", required=True) or ""))
+    return tuple(result)
 
 
 def render_new_config(

@@ -20,6 +20,21 @@ class Category:
 
 
 @dataclass(frozen=True)
+class MovedFrom:
+    """A place the show was published before `podpub move` (`[[publish.moved_from]]`).
+
+    Its feed keeps being refreshed with `itunes:new-feed-url`, so subscribers there follow the move.
+    """
+
+    base_url: str  # ends with "/"
+    target: str
+
+    @property
+    def feed_url(self) -> str:
+        return self.base_url + "feed.xml"
+
+
+@dataclass(frozen=True)
 class PublishSettings:
     """Where listeners fetch the files (`base_url`) and where podpub puts them (`target`)."""
 
@@ -36,6 +51,7 @@ class PublishSettings:
     jobs: int = 4
     multipart_threshold_mib: int = 32
     multipart_chunk_mib: int = 16
+    moved_from: tuple[MovedFrom, ...] = ()
 
     @property
     def feed_url(self) -> str:
