@@ -14,7 +14,7 @@ import base64
 import html
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -37,7 +37,7 @@ from podpub.feeds.extension import (
 )
 from podpub.feeds.notes import render_notes, summary_html
 from podpub.feeds.text import clean_line, clean_text, truncate_utf8
-from podpub.namespace import License, Location, Person, SocialInteract, Soundbite, UpdateFrequency
+from podpub.namespace import License, Location, Person, RemoteItem, SocialInteract, Soundbite, UpdateFrequency
 from podpub.podcasts.model import Show
 
 #: Apple's (and PSP-1's) limit on `<description>`, in UTF-8 bytes.
@@ -401,7 +401,10 @@ def channel_tags(show: Show, items: Sequence[FeedEpisode]) -> list[Tag]:
     """Channel tags after `podcast:locked`, in a fixed order; `items` in feed order (for trailers).
 
     Apple honours `itunes:block`/`itunes:complete` only when the value is `Yes`, so they are written
-    only when true (feedgen would write `no`, which is noise).
+    only when true (feedgen would write `no`, which is noise). In a network (`podpub.network`),
+    `podcast:podroll` recommends the sister shows and `podcast:publisher` points at the network's
+    publisher feed; its one remoteItem always says `medium="publisher"`, which the namespace requires
+    there and podcast-partytime checks before reading it.
     """
     out = [tag(_pc("medium"), clean_line(show.medium) or "podcast")]
     if show.license is not None:
@@ -415,6 +418,10 @@ def channel_tags(show: Show, items: Sequence[FeedEpisode]) -> list[Tag]:
     if show.update_frequency is not None:
         out.append(update_frequency_tag(show.update_frequency))
     out += [trailer_tag(i) for i in items if i.episode.type == "trailer"]
+    if show.podroll:
+        out.append(tag(_pc("podroll"), children=[remote_item_tag(item) for item in show.podroll]))
+    if show.publisher is not None:
+        out.append(tag(_pc("publisher"), children=[remote_item_tag(replace(show.publisher, medium="publisher"))]))
     new_feed_url = _opt_text(show.new_feed_url)
     if new_feed_url:
         out.append(tag(_it("new-feed-url"), new_feed_url))
@@ -423,6 +430,21 @@ def channel_tags(show: Show, items: Sequence[FeedEpisode]) -> list[Tag]:
     if show.complete:
         out.append(tag(_it("complete"), "Yes"))
     return out
+
+
+def remote_item_tag(item: RemoteItem) -> Tag:
+    """`podcast:remoteItem`: another feed by its `podcast:guid` (which apps resolve first), with its URL
+    for apps without the index and its title so they can show it without fetching the feed.
+
+    `medium` is written only when set: the namespace reads a missing one as `podcast`.
+    """
+    return tag(
+        _pc("remoteItem"),
+        feedGuid=clean_line(item.feed_guid),
+        feedUrl=_opt_text(item.feed_url),
+        title=_opt_line(item.title),
+        medium=_opt_line(item.medium),
+    )
 
 
 def image_tag(url: str, size: tuple[int, int] | None, mime_type: str | None) -> Tag:

@@ -98,6 +98,7 @@ PODCAST_URLS: dict[str, tuple[str, ...]] = {
     "contentLink": ("href",),
     "socialInteract": ("accountUrl",),
     "image": ("href",),
+    "remoteItem": ("feedUrl",),
 }
 #: text limits of podcast: values (§3: "128 characters" = aggregators may truncate)
 PODCAST_TEXT_LIMITS: dict[str, int] = {
@@ -740,6 +741,44 @@ class FeedChecker(Handler):
             return integer("priority")
         if local == "liveItem" and element.get("status") and element.get("status") not in ("pending", "live", "ended"):
             return f"status {clip(element.get('status') or '')!r} is not pending, live or ended"
+        if local == "remoteItem":
+            return FeedChecker._remote_item(element)
+        if local in ("podroll", "publisher"):
+            return FeedChecker._remote_list(local, element)
+        return None
+
+    @staticmethod
+    def _remote_item(element: etree._Element) -> str | None:
+        """A remoteItem names a feed by its podcast:guid, which apps resolve through the index: a value
+        that is not a UUID can never be resolved, so the recommendation or the publisher link is lost."""
+        guid = (element.get("feedGuid") or "").strip()
+        if guid:
+            try:
+                uuid.UUID(guid)
+            except ValueError:
+                return f"feedGuid {clip(guid)!r} is not a UUID (the remote feed's podcast:guid)"
+        medium = element.get("medium")
+        if medium is not None and medium.strip() not in MEDIUMS_ALL:
+            return f"medium {clip(medium)!r} is not one of the namespace's mediums"
+        return None
+
+    @staticmethod
+    def _remote_list(local: str, element: etree._Element) -> str | None:
+        """podroll holds one or more remoteItems; publisher exactly one, with medium="publisher"
+        (podcast-partytime ignores a publisher whose remoteItem lacks it)."""
+        items = []
+        for child in element:
+            if isinstance(child.tag, str):
+                uri, name = _split(child.tag)
+                if name == "remoteItem" and vocab.namespace_name(uri) == "podcast":
+                    items.append(child)
+        if not items:
+            return "has no <podcast:remoteItem>"
+        if local == "publisher":
+            if len(items) > 1:
+                return f"has {len(items)} <podcast:remoteItem>; the namespace allows exactly one"
+            if (items[0].get("medium") or "").strip() != "publisher":
+                return 'has a <podcast:remoteItem> without medium="publisher"'
         return None
 
     def _location(self, element: etree._Element, episode: EpisodeRef | None) -> None:
