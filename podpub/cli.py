@@ -115,21 +115,22 @@ class PodpubGroup(click.Group):
 @click.version_option(__version__, "--version", prog_name="podpub")
 @click.option(
     "-C",
-    "directory",
+    "directories",
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Run as if started in DIR (a show folder or one inside it); in a workspace, a show's slug.",
+    multiple=True,
+    help="Run as if started in DIR (a show folder or one inside it; in a workspace, a show's slug). "
+    "Repeatable like git's: each is relative to the one before.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Say more; show tracebacks on errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and warnings.")
-def cli(directory: Path | None, verbose: bool, quiet: bool) -> None:
+def cli(directories: tuple[Path, ...], verbose: bool, quiet: bool) -> None:
     """Publish a podcast: from audio files to a feed every app accepts."""
-    if directory is None:
-        _state.directory = Path.cwd().resolve()
-    else:
+    _state.directory = Path.cwd().resolve()
+    if directories:
         from podpub.network.workspace import resolve_directory
 
-        _state.directory = resolve_directory(directory, Path.cwd())
+        for directory in directories:
+            _state.directory = resolve_directory(directory, _state.directory)
     _state.verbose, _state.quiet = verbose, quiet and not verbose
 
 
