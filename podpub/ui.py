@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 from rich.console import Console
 from rich.markup import escape
@@ -42,17 +42,15 @@ def transfer_progress(console: Console, *, enabled: bool) -> Progress:
     )
 
 
-class UploadProgress:
-    """Per-file and overall bytes, speed and ETA while a plan runs; a no-op when disabled."""
+class ProgressDisplay:
+    """A rich progress display that is started and stopped with a `with` block; a no-op when disabled."""
 
-    def __init__(self, console: Console, plan: Plan, *, enabled: bool) -> None:
+    def __init__(self, console: Console, *, enabled: bool) -> None:
         self.enabled = enabled
         self._lock = threading.Lock()
-        self._tasks: dict[str, TaskID] = {}
         self._progress = transfer_progress(console, enabled=enabled)
-        self._total = self._progress.add_task("total", total=plan.upload_bytes or 1)
 
-    def __enter__(self) -> UploadProgress:
+    def __enter__(self) -> Self:
         if self.enabled:
             self._progress.start()
         return self
@@ -62,6 +60,15 @@ class UploadProgress:
     ) -> None:
         if self.enabled:
             self._progress.stop()
+
+
+class UploadProgress(ProgressDisplay):
+    """Per-file and overall bytes, speed and ETA while a plan runs; a no-op when disabled."""
+
+    def __init__(self, console: Console, plan: Plan, *, enabled: bool) -> None:
+        super().__init__(console, enabled=enabled)
+        self._tasks: dict[str, TaskID] = {}
+        self._total = self._progress.add_task("total", total=plan.upload_bytes or 1)
 
     def start(self, upload: Upload) -> None:
         if self.enabled:
@@ -113,26 +120,13 @@ def publish_summary(console: Console, where: str, episodes: int, report: Report)
     console.print(table)
 
 
-class NetworkProgress:
+class NetworkProgress(ProgressDisplay):
     """One display for shows uploading in parallel: a bar per show and one for everything."""
 
     def __init__(self, console: Console, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._lock = threading.Lock()
-        self._progress = transfer_progress(console, enabled=enabled)
+        super().__init__(console, enabled=enabled)
         self._total = self._progress.add_task("all shows", total=1, visible=False)
         self._planned = 0
-
-    def __enter__(self) -> NetworkProgress:
-        if self.enabled:
-            self._progress.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        if self.enabled:
-            self._progress.stop()
 
     def for_show(self, slug: str, plan: Plan) -> tuple[Any, Any, Any]:
         """The three callbacks `sync.execute` takes, feeding this show's bar and the total."""

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from types import TracebackType
-
 from rich.console import Console
 from rich.progress import (
     TaskID,
@@ -12,32 +9,19 @@ from rich.progress import (
 from rich.table import Table
 
 from podpub.importer.run import ImportReport
-from podpub.ui import transfer_progress
+from podpub.ui import ProgressDisplay
 
 MAX_LISTED = 20  # longer lists are cut, with a count of what was left out
 
 
-class DownloadProgress:
+class DownloadProgress(ProgressDisplay):
     """One bar per download in flight plus the number of files done; a no-op when disabled."""
 
     def __init__(self, console: Console, *, enabled: bool) -> None:
-        self.enabled = enabled
-        self._lock = threading.Lock()
+        super().__init__(console, enabled=enabled)
         self._tasks: dict[str, TaskID] = {}
-        self._progress = transfer_progress(console, enabled=enabled)
         self._done = 0
         self._total = self._progress.add_task("downloaded 0 files", total=None)
-
-    def __enter__(self) -> DownloadProgress:
-        if self.enabled:
-            self._progress.start()
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, traceback: TracebackType | None
-    ) -> None:
-        if self.enabled:
-            self._progress.stop()
 
     def start(self, key: str, label: str, total: int | None) -> None:
         if self.enabled:
