@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -80,6 +81,33 @@ def selected_shows(all_shows: bool, names: tuple[str, ...]) -> tuple[Any, list[s
     if not slugs:
         raise InputError(f"the workspace {network.root} has no shows yet; add one: podpub new-show SLUG --title ...")
     return network, slugs
+
+
+def show_locked(command: str) -> Any:
+    """Run the command holding the show's lock (podpub.showlock), or every selected show's with --all/--show:
+    two podpub processes never write in one show folder at once."""
+
+    def decorate(function: Any) -> Any:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            from podpub.podcasts.config import find_show_root
+            from podpub.showlock import show_locks
+
+            selection = selected_shows(kwargs.get("all_shows", False), kwargs.get("show_names", ()))
+            if selection is not None:
+                network, slugs = selection
+                roots = [network.root, *(network.show_dirs[slug] for slug in slugs)]
+            else:
+                try:
+                    roots = [find_show_root(_state.directory)]
+                except InputError:
+                    return function(*args, **kwargs)  # no show here: the command says so itself
+            with show_locks(roots, command, notify=warn):
+                return function(*args, **kwargs)
+
+        return run
+
+    return decorate
 
 
 def report_failures(rows: list[dict[str, Any]]) -> None:
@@ -275,6 +303,7 @@ def show_config(as_json: bool) -> None:
 
 
 @cli.command()
+@show_locked("add")
 @click.argument("audio", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--title", help="Episode title (default: the tag title, then the file name).")
 @click.option("--date", "date_text", help="Publication date, ISO 8601 (default: now; a future date schedules it).")
@@ -472,6 +501,7 @@ def _print_warnings(warnings: list[str]) -> None:
 
 
 @cli.command()
+@show_locked("build")
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -529,6 +559,7 @@ def target_options(function: Any) -> Any:
 
 
 @cli.command()
+@show_locked("publish")
 @click.option("--to", "target_spec", help="A folder, file:///path or s3://BUCKET/PREFIX (default: [publish] target).")
 @target_options
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
@@ -720,13 +751,15 @@ def serve(host: str, port: int) -> None:
     """Preview: build for this server's address and serve it (with Range support) until Ctrl-C."""
     from podpub import pipeline
     from podpub import serve as preview
+    from podpub.showlock import show_lock
 
     ws = pipeline.open_show(_state.directory)
     root = ws.show.root / pipeline.STAGING / "preview-site"
     root.mkdir(parents=True, exist_ok=True)
     server = preview.make_server(root, host, port, log=_stderr_line if _state.verbose else _ignore)
     base_url = preview.base_url_for(host, server.port)
-    result = pipeline.build(ws, root, base_url=base_url)
+    with show_lock(ws.show.root, "serve", notify=warn):  # only while it builds: serving writes nothing
+        result = pipeline.build(ws, root, base_url=base_url)
     _print_warnings(result.site.warnings)
     say(f"Serving {len(result.site.episodes)} episode(s); subscribe to {base_url}{result.site.feed_key}")
     say("Press Ctrl-C to stop.")
@@ -753,6 +786,7 @@ def import_show(
     from podpub.importer.run import ImportOptions, import_feed
     from podpub.importer.summary import DownloadProgress, print_report
     from podpub.podcasts.config import check_url, find_show_root
+    from podpub.showlock import show_lock
 
     if base_url and (problem := check_url(base_url.strip())):
         raise InputError(f"--base-url {base_url!r}: {problem}")
@@ -772,7 +806,8 @@ def import_show(
         force_locked=force_locked,
         base_url=base_url.strip() if base_url else None,
     )
-    with DownloadProgress(err, enabled=not _state.quiet and err.is_terminal) as progress:
+    progress_shown = not _state.quiet and err.is_terminal
+    with show_lock(root, "import", notify=warn), DownloadProgress(err, enabled=progress_shown) as progress:
         report = import_feed(source, root, options, progress=progress)
     if not _state.quiet:
         print_report(out, report, verbose=_state.verbose)
@@ -872,12 +907,26 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+def _interrupted(cause: BaseException | None) -> NoReturn:
+    """Ctrl-C, or SIGTERM/SIGHUP (podpub.interrupts): the clean-ups have run; exit 128 + the signal."""
+    from podpub.interrupts import Terminated
+
+    done = "nothing was left half-written and the previous feed is still live"
+    if isinstance(cause, Terminated):
+        _fail(f"stopped by {cause.name}; {done}", 128 + cause.signum)
+    _fail(f"interrupted; {done}", 130)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI with podpub's error convention: one line on stderr, exit 2 bad input, 1 failure."""
+    from podpub.fsutil import describe_os_error
+    from podpub.interrupts import signals_interrupt
+
     try:
-        code = cli.main(args=argv, prog_name="podpub", standalone_mode=False)
-    except click.exceptions.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
-        _fail("interrupted; nothing was left half-written and the previous feed is still live", 130)
+        with signals_interrupt():
+            code = cli.main(args=argv, prog_name="podpub", standalone_mode=False)
+    except click.exceptions.Abort as exc:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+        _interrupted(exc.__cause__)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
@@ -885,8 +934,12 @@ def main(argv: list[str] | None = None) -> None:
         if _state.verbose:
             traceback.print_exc()
         _fail(exc.message, exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted; nothing was left half-written and the previous feed is still live", 130)
+    except KeyboardInterrupt as exc:
+        _interrupted(exc)
+    except OSError as exc:  # a full disk, a permission: the file and the reason, not a traceback
+        if _state.verbose:
+            traceback.print_exc()
+        _fail(describe_os_error(exc), 1)
     except Exception as exc:  # a bug: say so in one line, keep the traceback for --verbose
         if _state.verbose or os.environ.get("PODPUB_DEBUG"):
             traceback.print_exc()

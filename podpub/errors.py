@@ -43,3 +43,18 @@ class OperationError(PodpubError):
 
 class ConflictError(OperationError):
     """Another publisher changed the target in a way this run must not overwrite. Exit code 1."""
+
+
+class SourceChangedError(OperationError):
+    """A file changed on disk while podpub was copying or uploading it: its bytes are no longer those
+    podpub hashed, so publishing them would put wrong bytes under a content-addressed name. Exit code 1.
+
+    `written` says whether the store may already hold the changed bytes (the caller then removes them).
+    """
+
+    def __init__(self, name: str, where: str, *, written: bool = False) -> None:
+        super().__init__(
+            f"{name} changed on disk while podpub was publishing it to {where} (its sha256 is no longer the one "
+            "podpub read when it built the site), so it was not published; wait until the file is final"
+        )
+        self.written = written

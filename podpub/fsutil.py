@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from podpub.errors import SourceChangedError
+
+# Temp names: `.NAME.XXXXXXXX.tmp` (mkstemp) and `.NAME.PID.link`. Only a process killed mid-write
+# (kill -9, power loss) leaves one behind; `remove_stale_temp_files` recognises them by these shapes.
+TEMP_SUFFIX = ".tmp"
+LINK_SUFFIX = ".link"
+_STALE_TEMP = re.compile(r"^\..+\.(?:[a-z0-9_]{8}\.tmp|\d+\.link)$")
+_NO_SPACE = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
 def _current_umask() -> int:
@@ -38,7 +49,7 @@ def _replacing(dest: Path) -> Iterator[Path]:
     If the block fails, the temp file is removed and `dest` is untouched.
     """
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=TEMP_SUFFIX, dir=dest.parent)
     tmp = Path(name)
     try:
         os.fchmod(fd, _mode_for(dest))
@@ -47,11 +58,14 @@ def _replacing(dest: Path) -> Iterator[Path]:
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, dest)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+        if isinstance(exc, OSError) and exc.filename == name:
+            # Name the file the producer asked for, not our temp file (a full disk is reported on it).
+            raise OSError(exc.errno, exc.strerror, str(dest)) from None
         raise
 
 
@@ -65,17 +79,33 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def atomic_copy(source: Path, dest: Path) -> None:
-    """Copy a (possibly large) file so that `dest` appears complete or not at all."""
+def atomic_copy(source: Path, dest: Path, *, sha256: str | None = None) -> None:
+    """Copy a (possibly large) file so that `dest` appears complete or not at all.
+
+    With `sha256`, the bytes are hashed as they are copied and `dest` is only put in place when
+    they are the ones expected: a source changed since it was hashed (an audio file re-exported in
+    place during a publish) raises SourceChangedError and leaves `dest` untouched.
+    """
     with _replacing(dest) as tmp:
-        shutil.copyfile(source, tmp)
+        if sha256 is None:
+            shutil.copyfile(source, tmp)
+            return
+        import hashlib
+
+        digest = hashlib.sha256()
+        with open(source, "rb") as reader, open(tmp, "wb") as writer:
+            while block := reader.read(1 << 20):
+                digest.update(block)
+                writer.write(block)
+        if digest.hexdigest() != sha256:
+            raise SourceChangedError(source.name, str(dest))
 
 
 def link_into_place(source: Path, dest: Path) -> bool:
     """Hard-link `source` to `dest` atomically (link to a temp name, then rename); False if the file
     system cannot (another device, no hard links), so the caller copies instead."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.parent / f".{dest.name}.{os.getpid()}.link"
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}{LINK_SUFFIX}"
     try:
         os.link(source, tmp)
     except OSError:
@@ -97,7 +127,7 @@ def create_exclusive(path: Path, data: bytes) -> bool:
     partly written file.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
@@ -132,3 +162,33 @@ def sha256_file(path: Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def remove_stale_temp_files(root: Path) -> list[Path]:
+    """Delete the temp files a killed podpub left under `root`; returns them.
+
+    Only call it while holding the show's lock (podpub.showlock): then no podpub is writing there,
+    so every temp file of podpub's shape is an orphan. Links are not followed and `.git` is skipped.
+    """
+    removed: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".git", "node_modules")]
+        for name in files:
+            if _STALE_TEMP.match(name):
+                path = Path(folder) / name
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a file-system failure: the file, the reason, and what to do about a full disk."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _NO_SPACE:
+        return (
+            f"{where}cannot write ({reason}): the disk is full or a size limit was reached; free some space and run "
+            "the command again (nothing was left half-written)"
+        )
+    return f"{where}{reason}"

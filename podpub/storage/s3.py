@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from podpub.errors import InputError, OperationError
+from podpub.errors import InputError, OperationError, SourceChangedError
+from podpub.fsutil import sha256_file
 from podpub.storage.base import Progress, Target, Upload
 
 MiB = 1024 * 1024
@@ -85,6 +88,79 @@ def region_for_endpoint(endpoint_url: str | None) -> str | None:
     return None
 
 
+def retry_settings() -> dict[str, Any]:
+    """botocore's standard retries, 4 attempts; AWS_MAX_ATTEMPTS and AWS_RETRY_MODE (botocore's own
+    variables, which an explicit Config would otherwise override) change them, e.g. for CI."""
+    mode = os.environ.get("AWS_RETRY_MODE", "").strip() or "standard"
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "").strip() or "4"
+    if mode not in ("standard", "adaptive", "legacy"):
+        raise InputError(f"AWS_RETRY_MODE={mode!r}: use standard, adaptive or legacy")
+    if not raw.isdigit() or int(raw) < 1:
+        raise InputError(f"AWS_MAX_ATTEMPTS={raw!r}: a whole number of attempts, at least 1")
+    return {"mode": mode, "total_max_attempts": int(raw)}
+
+
+def read_timeout() -> float:
+    """Seconds to wait for an answer: 60, or PODPUB_S3_READ_TIMEOUT (a slow link, or a test's stalled store)."""
+    raw = os.environ.get("PODPUB_S3_READ_TIMEOUT", "").strip()
+    if not raw:
+        return 60.0
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if value <= 0:
+        raise InputError(f"PODPUB_S3_READ_TIMEOUT={raw!r}: a positive number of seconds")
+    return value
+
+
+class _SourceCheck:
+    """Proof that the bytes uploaded are the bytes podpub hashed when it built the site.
+
+    The file is hashed while it is sent; its identity and timestamps before and after tell whether it
+    was rewritten in between (any write changes mtime and ctime). Build hard-links the audio into
+    `public/`, so re-exporting the audio in place during a publish changes the upload's source.
+    """
+
+    def __init__(self, upload: Upload, where: str) -> None:
+        self.upload = upload
+        self.where = where
+        self._done = threading.Event()
+        self._ok = False
+        try:
+            self._before: tuple[int, ...] | None = _identity(upload.source)
+        except OSError:
+            self._before = None
+
+    def run(self) -> bool:
+        """Hash the file (in the caller's thread); False when it is not what was built."""
+        try:
+            self._ok = self._before is not None and self._before[1] == self.upload.size
+            if self._ok:
+                self._ok = sha256_file(self.upload.source) == self.upload.sha256
+        except OSError:
+            self._ok = False
+        finally:
+            self._done.set()
+        return self._ok
+
+    def wait(self) -> None:
+        self._done.wait()
+
+    def confirm(self, *, written: bool) -> None:
+        try:
+            same = self._ok and _identity(self.upload.source) == self._before
+        except OSError:
+            same = False
+        if not same:
+            raise SourceChangedError(self.upload.key, self.where, written=written)
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    info = os.stat(path)
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_dev)
+
+
 def part_size(size: int, minimum: int) -> int:
     """Equal parts (R2 requires it) of at least `minimum`, and few enough for 1,000-part providers."""
     return max(minimum, math.ceil(size / MAX_PARTS / MiB) * MiB)
@@ -111,9 +187,9 @@ class S3Target(Target):
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
             s3={"addressing_style": settings.addressing_style},
-            retries={"mode": "standard", "total_max_attempts": 4},
+            retries=retry_settings(),
             connect_timeout=10,
-            read_timeout=60,
+            read_timeout=read_timeout(),
             max_pool_connections=pool,
             user_agent_extra="podpub",
         )
@@ -123,6 +199,9 @@ class S3Target(Target):
         self._managers: dict[int, Any] = {}
         self._inflight: set[Any] = set()
         self._lock = threading.Lock()
+        self._sources: dict[str, _SourceCheck] = {}  # full key -> the check its upload must pass
+        for operation in ("PutObject", "CompleteMultipartUpload"):
+            self.client.meta.events.register(f"before-parameter-build.s3.{operation}", self._gate)
 
     # --- keys and errors ----------------------------------------------------------------------
 
@@ -214,21 +293,43 @@ class S3Target(Target):
         if self.settings.acl:
             extra["ACL"] = self.settings.acl
         manager = self._manager(part_size(upload.size, self.settings.multipart_chunksize))
-        with self._errors("upload", upload.key):
-            future = manager.upload(
-                str(upload.source),
-                self.settings.bucket,
-                self._key(upload.key),
-                extra_args=extra,
-                subscribers=[_Progress()],
-            )
-            with self._lock:
-                self._inflight.add(future)
-            try:
-                future.result()
-            finally:
+        key = self._key(upload.key)
+        check = _SourceCheck(upload, self.description)
+        with self._lock:
+            self._sources[key] = check
+        try:
+            with self._errors("upload", upload.key):
+                future = manager.upload(
+                    str(upload.source), self.settings.bucket, key, extra_args=extra, subscribers=[_Progress()]
+                )
                 with self._lock:
-                    self._inflight.discard(future)
+                    self._inflight.add(future)
+                try:
+                    # This thread would only wait: it hashes the file while s3transfer sends it, and the
+                    # gate (_gate) holds the object's final request until the hash is known.
+                    if not check.run():
+                        future.cancel()  # the gate refuses it anyway; stop sending parts now
+                        with contextlib.suppress(Exception):
+                            future.result()
+                        raise SourceChangedError(upload.key, self.description)
+                    future.result()
+                finally:
+                    with self._lock:
+                        self._inflight.discard(future)
+        finally:
+            with self._lock:
+                self._sources.pop(key, None)
+        check.confirm(written=True)  # changed while a single PUT was sending it: the caller removes it
+
+    def _gate(self, params: dict[str, Any], **kwargs: Any) -> None:
+        """Before the request that makes an object visible (PutObject, CompleteMultipartUpload): refuse
+        it unless the file still has the sha256 podpub built the site with. Raising here sends
+        nothing; s3transfer then aborts the multipart upload."""
+        with self._lock:
+            check = self._sources.get(params.get("Key", ""))
+        if check is not None:
+            check.wait()
+            check.confirm(written=False)
 
     def cancel(self) -> None:
         """Cancel transfers in flight; s3transfer then aborts their multipart uploads."""

@@ -34,7 +34,7 @@ def translate(exc: Exception, target: S3Target, action: str, key: str | None) ->
     if isinstance(exc, be.EndpointConnectionError | be.ConnectTimeoutError | be.ConnectionClosedError):
         return OperationError(
             f"{where}: cannot connect to {endpoint} ({type(exc).__name__}: refused, unreachable or DNS failure); "
-            "check --endpoint-url and your network. The previous feed is still live"
+            "check --endpoint-url and your network"
         )
     if isinstance(exc, be.ReadTimeoutError):
         return OperationError(f"{where}: {endpoint} stopped answering while trying to {what}; try again later")
@@ -73,8 +73,7 @@ def translate(exc: Exception, target: S3Target, action: str, key: str | None) ->
             return OperationError(f"{where}: the bucket does not allow ACLs; drop --acl and use a bucket policy")
         if isinstance(status, int) and status >= 500:
             return OperationError(
-                f"{where}: server error {status} {code} while trying to {what}, after retries; try again later. "
-                "The previous feed is still live"
+                f"{where}: server error {status} {code} while trying to {what}, after retries; try again later"
             )
         return OperationError(f"{where}: could not {what}: {code or status} {error.get('Message', '')}".rstrip())
     if isinstance(exc, be.BotoCoreError):

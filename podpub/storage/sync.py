@@ -10,17 +10,22 @@
 4. the current manifest, a copy of the claimed generation;
 5. with `prune`, files podpub published before and the new site no longer links.
 A failure before step 3 leaves the previous feed live; the next run uploads only what is missing,
-because the manifest only lists what a completed run published.
+because the manifest only lists what a completed run published. A run that stopped after its claim
+(step 2) left a generation newer than the current manifest; the next run plans against it, but
+re-uploads the feed and pages that run may not have written, unless the feed on the target is
+already the claimed one (then only the manifest copy is missing, and it is written).
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from podpub.errors import ConflictError, OperationError
+from podpub.errors import ConflictError, OperationError, PodpubError, SourceChangedError
 from podpub.storage import manifest as manifests
 from podpub.storage.base import Target, Upload
 from podpub.storage.manifest import Entry, Manifest
@@ -36,6 +41,7 @@ class Plan:
     previous: Manifest | None  # what is live now
     removed_episodes: dict[str, str] = field(default_factory=dict)  # live episodes leaving the feed
     pages: list[Upload] = field(default_factory=list)  # web pages, written after the claim, before the feed
+    behind: bool = False  # the current manifest lags the newest generation (a run stopped after its claim)
 
     @property
     def writes(self) -> list[Upload]:
@@ -51,7 +57,7 @@ class Plan:
 
     @property
     def is_empty(self) -> bool:
-        return not self.writes and not self.deletions and not self.manifest_changed
+        return not self.writes and not self.deletions and not self.manifest_changed and not self.behind
 
 
 @dataclass
@@ -101,14 +107,30 @@ def make_plan(
     plan = _plan_against(current, site, target, prune, check_existing, remove_missing)
     if not plan.is_empty:
         newest = manifests.read_newest(target, current)
-        if newest is not current:
-            plan = _plan_against(newest, site, target, prune, check_existing, remove_missing)
+        if newest is not current and newest is not None:
+            unsure = _unconfirmed(target, site, current, newest)
+            plan = _plan_against(newest, site, target, prune, check_existing, remove_missing, unsure)
+            plan.behind = True
     return plan
 
 
+def _unconfirmed(target: Target, site: SiteState, current: Manifest | None, newest: Manifest) -> frozenset[str]:
+    """The feed and pages that the run which claimed `newest` wrote after its claim, and so may not have
+    written before it stopped. The feed is written last: when the target has the claimed feed, all is there."""
+    before = current.files if current else {}
+    keys = {k for k in (site.feed_key, *site.pages) if k in newest.files and newest.files[k] != before.get(k)}
+    feed = newest.files.get(newest.feed)
+    if newest.feed in keys and feed is not None:
+        claimed = Upload(newest.feed, Path(), feed.size, feed.sha256, feed.content_type, "")
+        if target.verify(claimed):
+            return frozenset()
+    return frozenset(keys)
+
+
 def _plan_against(
-    base: Manifest | None, site: SiteState, target: Target, prune: bool, check_existing: bool, remove_missing: bool
-) -> Plan:
+    base: Manifest | None, site: SiteState, target: Target, prune: bool, check_existing: bool, remove_missing: bool,
+    unsure: frozenset[str] = frozenset(),
+) -> Plan:  # fmt: skip
     live = base.files if base else {}
     live_episodes = base.episodes if base else {}
     unknown = {guid: title for guid, title in live_episodes.items() if guid not in site.known_guids}
@@ -126,7 +148,7 @@ def _plan_against(
     unchanged: list[Upload] = []
     for upload in site.files:
         entry = live.get(upload.key)
-        same = entry == Entry(upload.sha256, upload.size, upload.content_type)
+        same = entry == Entry(upload.sha256, upload.size, upload.content_type) and upload.key not in unsure
         if same and existing is not None and existing.get(upload.key) != upload.size:
             same = False
         if same:
@@ -167,6 +189,12 @@ def execute(
     if plan.is_empty:
         report.seconds = time.monotonic() - started
         return report
+    if plan.behind and plan.previous and not plan.writes and not plan.deletions and not plan.manifest_changed:
+        # An earlier run put its feed live but stopped before recording it: record it now.
+        with _stage(AFTER_FEED):
+            manifests.write_current(target, plan.previous)
+        report.seconds = time.monotonic() - started
+        return report
 
     def put(upload: Upload) -> Upload:
         if on_start:
@@ -176,27 +204,72 @@ def execute(
             on_done(upload)
         return upload
 
+    live = plan.previous.files if plan.previous else {}
+
     def put_and_verify(upload: Upload) -> Upload:
         # Checked right after its own upload, in the same worker: the checks run in parallel and
         # overlap other uploads instead of adding a serial round trip per file at the end.
-        put(upload)
+        try:
+            put(upload)
+        except SourceChangedError as exc:
+            if exc.written and upload.key not in live:
+                target.delete(upload.key)  # no feed links it yet: take the changed bytes back
+            raise
         if not target.verify(upload):
-            raise OperationError(
-                f"{target.description}: {upload.key} is missing or incomplete after upload; "
-                "the previous feed is still live, run the publish again"
-            )
+            raise OperationError(f"{target.description}: {upload.key} is missing or incomplete after upload")
         return upload
 
-    if plan.files:
-        target.prepare(plan.files)
-        _upload_all(plan.files, put_and_verify, jobs, report, target.cancel)
+    with _stage(BEFORE_FEED):
+        if plan.files:
+            target.prepare(plan.files)
+            _upload_all(plan.files, put_and_verify, jobs, report, target.cancel)
+        _claim_and_write_feed(plan, target, put, jobs, report)
+    with _stage(AFTER_FEED):
+        manifests.write_current(target, _claimed(plan))
+    with _stage(PRUNING):
+        for key in plan.deletions:
+            target.delete(key)
+            report.deleted.append(key)
+        if plan.deletions:
+            manifests.write_current(target, plan.manifest)
+    report.generation = plan.manifest.generation
+    report.seconds = time.monotonic() - started
+    return report
 
-    # Own the files to be pruned until they are gone, so an interrupted prune can resume.
+
+BEFORE_FEED = "The previous feed is still live; run the command again: it writes only what is missing"
+AFTER_FEED = "The new feed is live, but podpub could not record it on the target; run the command again to finish"
+PRUNING = "The new feed is live; some files to prune are left: run the command again with --prune to remove them"
+
+
+@contextlib.contextmanager
+def _stage(note: str) -> Iterator[None]:
+    """Say what a failure at this step left live: the producer needs that more than the HTTP detail."""
+    try:
+        yield
+    except ConflictError:
+        raise  # its message already says what is live
+    except PodpubError as exc:
+        if note not in exc.message:
+            exc.message = f"{exc.message.rstrip('. ')}. {note}"
+            exc.args = (exc.message,)
+        raise
+
+
+def _claimed(plan: Plan) -> Manifest:
+    """The generation this run claims: the new manifest, still owning the files to be pruned until they
+    are gone, so an interrupted prune can resume."""
     live = plan.previous.files if plan.previous else {}
-    claimed = Manifest(
+    return Manifest(
         {**plan.manifest.files, **{k: live[k] for k in plan.deletions}},
         plan.manifest.episodes, plan.manifest.feed, plan.manifest.generation,
     )  # fmt: skip
+
+
+def _claim_and_write_feed(
+    plan: Plan, target: Target, put: Callable[[Upload], Upload], jobs: int, report: Report
+) -> None:
+    claimed = _claimed(plan)
     if not manifests.claim(target, claimed):
         raise ConflictError(
             f"{target.description}: another publish of this show got there first (generation "
@@ -207,15 +280,6 @@ def execute(
         _upload_all(plan.pages, put, jobs, report, target.cancel)
     if plan.feed:
         report.uploaded.append(put(plan.feed))
-    manifests.write_current(target, claimed)
-    for key in plan.deletions:
-        target.delete(key)
-        report.deleted.append(key)
-    if plan.deletions:
-        manifests.write_current(target, plan.manifest)
-    report.generation = plan.manifest.generation
-    report.seconds = time.monotonic() - started
-    return report
 
 
 def _upload_all(
