@@ -29,6 +29,7 @@ CONTENT_TYPES: dict[str, str] = {
     ".webp": "image/webp",
     ".xml": "application/xml; charset=utf-8",  # not rss+xml: browsers would not apply the XSL
     ".xsl": "text/xsl; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",  # a network's list of feeds (podpub.network.files)
     ".json": "application/json",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip",

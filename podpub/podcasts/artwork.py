@@ -354,3 +354,30 @@ def check_artwork(path: Path, label: str) -> Artwork:
         warnings=prepared.warnings,
         prepared=prepared,
     )
+
+
+def square_thumbnail(data: bytes, size: int, label: str) -> bytes:
+    """A `size`×`size` JPEG of the picture in `data`, for web pages (a network's list of shows).
+
+    Unlike `prepare_artwork` this takes any readable still picture (a network's logo need not meet
+    Apple's rules): the EXIF rotation is applied, colours become sRGB RGB, transparency is flattened on
+    white, a picture that is not square is centre-cropped, and the JPEG carries no metadata, so the same
+    picture always gives the same bytes (and the same content-addressed URL). InputError when `data` is
+    not a picture podpub reads.
+    """
+    try:
+        image = Image.open(io.BytesIO(data), formats=_readable_formats())
+    except Image.DecompressionBombError:
+        raise InputError(f"{label}: too large to open safely; export it at {MAX_SIZE}x{MAX_SIZE} px") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise InputError(f"{label}: not a picture podpub can read (or damaged); use a JPEG or PNG") from None
+    with image:
+        try:
+            # a JPEG is decoded straight at a fraction of its size (a 3000 px cover at 1/4): much faster,
+            # and still at least twice the thumbnail for the resampling below
+            image.draft(image.mode, (size * 2, size * 2))
+            picture = _to_rgb(ImageOps.exif_transpose(image), [])
+            picture = ImageOps.fit(picture, (size, size), Image.Resampling.LANCZOS)
+        except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+            raise InputError(f"{label}: not a picture podpub can read (or damaged); use a JPEG or PNG") from None
+        return _encode_jpeg(picture)

@@ -41,7 +41,7 @@ from podpub.feeds.render import FeedEpisode, order_items, seconds_text
 from podpub.feeds.text import clean_line, clean_text, truncate_utf8
 from podpub.fsutil import atomic_write_bytes
 from podpub.mediatypes import content_type_for
-from podpub.podcasts.model import Show
+from podpub.podcasts.model import Show, SiteSettings
 from podpub.slugs import slugify
 from podpub.storage.base import Upload
 from podpub.website import strings
@@ -450,22 +450,26 @@ class Website:
         )
 
     def _buttons(self) -> list[Button]:
-        s = self.settings
-        feed = self.feed_url
-        bare = feed.split("://", 1)[1]
-        encoded = quote(feed, safe="")
-        buttons = [
-            Button("Apple Podcasts", s.apple_podcasts or f"podcast://{bare}"),
-            *([Button("Spotify", s.spotify)] if s.spotify else []),
-            Button("Pocket Casts", s.pocket_casts or f"pktc://subscribe/{bare}"),
-            Button("Overcast", s.overcast or f"overcast://x-callback-url/add?url={encoded}"),
-            Button(
-                "AntennaPod",
-                s.antennapod
-                or f"https://antennapod.org/deeplink/subscribe?url={encoded}&title={quote(self.title, safe='')}",
-            ),
-        ]
-        return buttons
+        return subscribe_buttons(self.settings, self.feed_url, self.title)
+
+
+def subscribe_buttons(settings: SiteSettings, feed_url: str, title: str) -> list[Button]:
+    """The directory buttons of a show: its page in each directory when `[site]` names one, else the
+    app's deep link with the feed URL (Spotify has none, so it needs its page). Shared by the show's
+    site and the network's page (`podpub.network.files`), so both offer the same ways to subscribe."""
+    s = settings
+    bare = feed_url.split("://", 1)[1]
+    encoded = quote(feed_url, safe="")
+    return [
+        Button("Apple Podcasts", s.apple_podcasts or f"podcast://{bare}"),
+        *([Button("Spotify", s.spotify)] if s.spotify else []),
+        Button("Pocket Casts", s.pocket_casts or f"pktc://subscribe/{bare}"),
+        Button("Overcast", s.overcast or f"overcast://x-callback-url/add?url={encoded}"),
+        Button(
+            "AntennaPod",
+            s.antennapod or f"https://antennapod.org/deeplink/subscribe?url={encoded}&title={quote(title, safe='')}",
+        ),
+    ]
 
 
 def _safe(url: str | None) -> str | None:

@@ -54,6 +54,12 @@ EN = {
     "duration": "Duration",
     "date": "Date",
     "colon": ": ",
+    # a network's page (podpub.network.files)
+    "our_podcasts": "Our podcasts",
+    "latest_episode": "Latest episode",
+    "opml": "All our feeds (OPML)",
+    "opml_intro": "Subscribe to every show at once: import this file into your podcast app.",
+    "no_shows": "No podcasts yet.",
 }
 
 FR = {
@@ -105,6 +111,13 @@ FR = {
     "duration": "Durée",
     "date": "Date",
     "colon": "\u00a0: ",
+    # a network's page (podpub.network.files)
+    "our_podcasts": "Nos podcasts",
+    "latest_episode": "Dernier épisode",
+    "opml": "Tous nos flux (OPML)",
+    "opml_intro": "Abonnez-vous à toutes nos émissions d’un coup\u00a0: importez ce fichier dans votre application "
+    "de podcasts.",
+    "no_shows": "Aucun podcast pour l’instant.",
 }
 
 _MONTHS = {
@@ -131,6 +144,14 @@ def long_date(value: datetime, language: str) -> str:
     months = _MONTHS[base_language(language)]
     day = "1er" if base_language(language) == "fr" and value.day == 1 else str(value.day)
     return f"{day} {months[value.month - 1]} {value.year}"
+
+
+def episode_count(count: int, language: str) -> str:
+    """`1 episode`, `12 épisodes`: how many episodes a show has, on a network's page (French puts 0
+    and 1 in the singular, English only 1)."""
+    if base_language(language) == "fr":
+        return f"{count} épisode" + ("s" if count > 1 else "")
+    return f"{count} episode" + ("s" if count != 1 else "")
 
 
 def duration_text(seconds: float) -> str:
