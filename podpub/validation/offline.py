@@ -84,6 +84,12 @@ PODCAST_REQUIRED: dict[str, tuple[str, ...]] = {
     "image": ("href",),
     "liveItem": ("status", "start"),
 }
+#: what a directory needs to list a show, which a publisher feed (podcast:medium publisher, the list of a
+#: network's feeds: podpub.network.files) is not: it has no items, artwork or category of its own to submit
+NOT_FOR_PUBLISHER_FEEDS = frozenset(
+    {"feed.empty", "apple.category.missing", "apple.explicit.missing", "apple.image.missing",
+     "spotify.author.missing", "spotify.owner.email", "podcastindex.locked.missing"}
+)  # fmt: skip
 #: podcast: elements allowed once per parent
 PODCAST_ONCE_CHANNEL = ("guid", "locked", "medium", "license", "podroll", "updateFrequency", "publisher", "chat")
 PODCAST_ONCE_ITEM = ("chapters", "season", "episode", "license", "chat")
@@ -217,6 +223,7 @@ class FeedChecker(Handler):
     show_type: str | None = None
     rss: bool = False
     stopped: bool = False
+    publisher_feed: bool = False  # podcast:medium publisher: a list of a publisher's feeds, not a show
     _guids: dict[str, EpisodeRef] = field(default_factory=dict)
     _enclosures: dict[str, EpisodeRef] = field(default_factory=dict)
     _item_facts: list[_ItemFacts] = field(default_factory=list)
@@ -228,6 +235,8 @@ class FeedChecker(Handler):
     def add(self, rule_id: str, at: etree._Element | None = None, episode: EpisodeRef | None = None,
             *, url: str | None = None, line: int | None = None, **params: object) -> None:  # fmt: skip
         """Record a finding of `rule_id` at element `at` (for its line); `params` fill the message."""
+        if self.publisher_feed and rule_id in NOT_FOR_PUBLISHER_FEEDS:
+            return
         if line is None and at is not None:
             line = at.sourceline
         self.findings.append(finding(rule_id, line=line, episode=episode, url=url, **params))
@@ -821,6 +830,12 @@ class FeedChecker(Handler):
 
     def channel(self, channel: etree._Element) -> None:
         node = Node(channel, self.names)
+        medium = node.first("podcast", "medium")
+        if medium is not None and _text(medium).strip() in ("publisher", "publisherL"):
+            self.publisher_feed = True
+            if not node.all("podcast", "remoteItem"):
+                detail = "is publisher, but the channel lists no <podcast:remoteItem> (the publisher's feeds)"
+                self.add("podcastindex.value.invalid", medium, element="podcast:medium", detail=detail)
         title = node.first("", "title")
         if not _text(title).strip():
             self.add("channel.title.missing", title if title is not None else channel)

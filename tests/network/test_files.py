@@ -36,6 +36,7 @@ from podpub.network.workspace import Network
 from podpub.podcasts.artwork import square_thumbnail
 from podpub.storage import sync
 from podpub.storage.local import LocalTarget
+from podpub.validation import check_feed_file, gate_publish
 from tests.clients.test_clients import partytime
 from tests.network.sample_network import (
     BLOCKED,
@@ -204,6 +205,23 @@ def test_each_show_points_at_the_publisher_feed_that_lists_it(sample: SampleNetw
         assert show.publisher is not None
         assert (show.publisher.feed_guid, show.publisher.feed_url) == (network_guid(sample), rendered.publisher_url)
         assert (show.guid in listed) == (slug != BLOCKED)
+
+
+def test_validate_takes_the_publisher_feed_for_what_it_is(sample: SampleNetwork, rendered: NetworkSite) -> None:
+    """No directory rule (artwork, category, episodes) applies to a list of feeds; the publish gate passes it."""
+    [upload] = [f for f in rendered.files if f.key == PUBLISHER_KEY]
+    assert check_feed_file(upload.source, expected_url=rendered.publisher_url).findings == []
+    assert gate_publish(upload.source, NETWORK_BASE + PUBLISHER_KEY, force=False) is None
+
+
+def test_validate_refuses_a_publisher_feed_that_lists_no_feed(sample: SampleNetwork, tmp_path: Path) -> None:
+    blocked = [replace(e, show=replace(e.show, block=True)) for e in entries_for(sample)]
+    site = render_network_files(sample.load(), blocked, tmp_path / "staging")
+    assert site.warnings == ["podpub.toml: the network has no public show; its OPML, publisher feed and page list none"]
+    [upload] = [f for f in site.files if f.key == PUBLISHER_KEY]
+    [found] = check_feed_file(upload.source, expected_url=site.publisher_url).findings
+    assert found.rule.id == "podcastindex.value.invalid" and "lists no <podcast:remoteItem>" in found.message
+    assert page_of(site).xpath("//ol[contains(@class, 'shows')]/li/text()") == ["Aucun podcast pour l’instant."]
 
 
 def test_without_a_guid_there_is_no_publisher_feed(sample: SampleNetwork, tmp_path: Path) -> None:
