@@ -29,6 +29,7 @@ from typing import Any
 from lxml import etree
 
 from podpub import __version__
+from podpub.episodes.model import Episode
 from podpub.errors import ConfigError, InputError
 from podpub.feeds.extension import ATOM_NS, PODCAST_NS
 from podpub.feeds.extras import SiteFiles
@@ -66,6 +67,15 @@ class NetworkEntry:
     episode_count: int = 0  # episodes in the show's feed (published ones)
     latest_title: str | None = None  # the newest of them
     latest_date: datetime | None = None
+
+
+def entry_for(show: Show, episodes: Sequence[Episode]) -> NetworkEntry:
+    """A show's entry from the episodes in its feed (`Site.episodes` after a build): how many, and the
+    newest by date (the guid breaks a tie, so the choice never depends on file order)."""
+    if not episodes:
+        return NetworkEntry(show)
+    newest = max(episodes, key=lambda e: (e.date, e.guid))
+    return NetworkEntry(show, len(episodes), newest.title, newest.date)
 
 
 @dataclass

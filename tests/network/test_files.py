@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
@@ -21,6 +22,7 @@ import tomlkit
 from lxml import etree
 from PIL import Image
 
+from podpub import pipeline
 from podpub.errors import ConfigError
 from podpub.network.files import (
     OPML_KEY,
@@ -28,6 +30,7 @@ from podpub.network.files import (
     PUBLISHER_KEY,
     NetworkEntry,
     NetworkSite,
+    entry_for,
     public_entries,
     render_network_files,
     title_order,
@@ -37,7 +40,9 @@ from podpub.podcasts.artwork import square_thumbnail
 from podpub.storage import sync
 from podpub.storage.local import LocalTarget
 from podpub.validation import check_feed_file, gate_publish
+from tests.cli_helpers import run_podpub
 from tests.clients.test_clients import partytime
+from tests.conftest import FIXTURES
 from tests.network.sample_network import (
     BLOCKED,
     HOSTILE_TITLE,
@@ -369,6 +374,22 @@ def test_a_second_publish_with_nothing_changed_writes_nothing(sample: SampleNetw
     assert first.uploaded[-1].key == PAGE_KEY  # the page, which links everything else, last
     second = publish()
     assert second.uploaded == [] and second.deleted == []
+
+
+def test_an_entry_counts_the_episodes_in_the_feed_and_names_the_newest(
+    sample: SampleNetwork, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = sample.root / "jardin"
+    for date, title in (("2026-03-01T08:00:00Z", "Les semis"), ("2026-03-08T08:00:00Z", "Les récoltes & <co>"),
+                        ("2999-01-01T08:00:00Z", "Plus tard")):  # fmt: skip
+        audio = str(FIXTURES / "cbr.mp3")
+        added = run_podpub(capsys, "-C", str(folder), "add", "--date", date, "--title", title, audio)
+        assert added.code == 0, added.err
+    built = pipeline.build(pipeline.open_show(folder))
+    entry = entry_for(sample.shows()["jardin"], built.site.episodes)
+    assert (entry.episode_count, entry.latest_title) == (2, "Les récoltes & <co>")  # the scheduled one is not out yet
+    assert entry.latest_date == datetime(2026, 3, 8, 8, 0, tzinfo=UTC)
+    assert entry_for(sample.shows()["zebre"], []) == NetworkEntry(sample.shows()["zebre"])
 
 
 def test_public_entries_leave_out_blocked_shows(sample: SampleNetwork) -> None:
