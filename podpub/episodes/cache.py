@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from podpub import canonical
 from podpub.episodes.mediainfo import MediaInfo
 from podpub.episodes.probe import probe_with_sha256
 from podpub.fsutil import atomic_write_text, sha256_file
@@ -62,9 +63,16 @@ class MediaCache:
         entry = self._entries.get(self._key(path))
         if entry and entry.get("size") == stat.st_size and entry.get("mtime_ns") == stat.st_mtime_ns:
             try:
-                return MediaFacts(MediaInfo.from_json(entry["info"]), entry["sha256"])
+                info = MediaInfo.from_json(entry["info"])
+                facts = MediaFacts(info, entry["sha256"])
             except (KeyError, TypeError, ValueError):
-                pass  # an entry from another version: probe again
+                return None  # an entry from another version: probe again
+            known = entry.get("digest")
+            if not isinstance(known, str):  # an entry from before digests were kept
+                entry["digest"] = known = canonical.digest(info)
+                self._dirty = True
+            canonical.remember(info, known)  # build fingerprints need not encode the facts again
+            return facts
         return None
 
     def facts(self, path: Path) -> MediaFacts:
@@ -87,6 +95,7 @@ class MediaCache:
             "mtime_ns": stat.st_mtime_ns,
             "sha256": digest,
             "info": info.to_json(),
+            "digest": canonical.digest(info),
         }
         self._dirty = True
         return MediaFacts(info, digest)

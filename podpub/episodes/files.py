@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+from podpub import canonical
+from podpub.canonical import file_stamp
 from podpub.episodes import frontmatter
 from podpub.episodes.model import AlternateRef, Episode, RemoteAudio, TranscriptRef
 from podpub.errors import ConfigError
+from podpub.fsutil import atomic_write_text
 from podpub.mediatypes import DEFAULT_CONTENT_TYPE, content_type_for
 from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
 from podpub.podcasts.config import check_language
@@ -42,15 +48,20 @@ def show_relative(show: Show, path: Path) -> str:
         return str(path)
 
 
-def resolve_in_show(show: Show, value: str, fields: Fields, key: str) -> Path:
+def resolve_in_show(show: Show, value: str, fields: Fields, key: str, deps: list[Any] | None = None) -> Path:
     """A path from an episode file, refused when it leaves the show folder.
 
     The build publishes whatever these paths name, so a path through `..` or a link to elsewhere
-    could publish a private file.
+    could publish a private file. `deps` collects the path as written (joined to the show folder)
+    with its `file_stamp`, taken before the check, which the parsed-episode cache compares before
+    trusting a cached episode.
     """
     path = Path(value)
     if path.is_absolute():
         raise fields.fail(key, f"{value!r} must be relative to the show folder, e.g. media/episode.mp3")
+    if deps is not None:
+        written = str(show.root / path)
+        deps.append([written, file_stamp(written)])
     resolved = Path(os.path.realpath(show.root / path))  # show.root is already resolved
     if not resolved.is_relative_to(show.root):
         raise fields.fail(key, f"{value!r} is outside the show folder; move the file into the show's media/")
@@ -59,7 +70,8 @@ def resolve_in_show(show: Show, value: str, fields: Fields, key: str) -> Path:
     return resolved
 
 
-def load_episode(show: Show, path: Path) -> Episode:
+def load_episode(show: Show, path: Path, deps: list[Any] | None = None) -> Episode:
+    """Read and check one episode file; `deps` (if given) collects the files it names, as written."""
     where = show_relative(show, path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -96,18 +108,18 @@ def load_episode(show: Show, path: Path) -> Episode:
         guid=guid,
         title=fields.text_value("title", required=True) or "",
         date=date,
-        audio=resolve_in_show(show, audio_text, fields, "audio") if audio_text else None,
+        audio=resolve_in_show(show, audio_text, fields, "audio", deps) if audio_text else None,
         notes=parts.body,
         season=fields.int_value("season", minimum=1),
         number=fields.int_value("number", minimum=1),
         type=fields.choice("type", EPISODE_TYPES, "full"),
         explicit=fields.bool_value("explicit"),
         draft=bool(fields.bool_value("draft", default=False)),
-        image=resolve_in_show(show, image_text, fields, "image") if image_text and not embedded else None,
+        image=resolve_in_show(show, image_text, fields, "image", deps) if image_text and not embedded else None,
         image_embedded=embedded,
-        chapters_file=resolve_in_show(show, chapters_text, fields, "chapters") if chapters_text else None,
-        transcripts=_transcripts(show, fields),
-        alternates=_alternates(show, fields),
+        chapters_file=resolve_in_show(show, chapters_text, fields, "chapters", deps) if chapters_text else None,
+        transcripts=_transcripts(show, fields, deps),
+        alternates=_alternates(show, fields, deps),
         persons=read_persons(fields),
         location=read_location(fields),
         soundbites=read_soundbites(fields),
@@ -138,11 +150,11 @@ def _remote_audio(fields: Fields) -> RemoteAudio | None:
     return RemoteAudio(url, length, mime, duration)
 
 
-def _transcripts(show: Show, fields: Fields) -> tuple[TranscriptRef, ...]:
+def _transcripts(show: Show, fields: Fields, deps: list[Any] | None) -> tuple[TranscriptRef, ...]:
     result = []
     for entry in fields.table_list("transcripts"):
         entry.check_known({"file", "language"})
-        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file")
+        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file", deps)
         language = entry.text_value("language")
         if language and (problem := check_language(language)):
             raise entry.fail("language", f"{problem}, got {language!r}")
@@ -150,11 +162,11 @@ def _transcripts(show: Show, fields: Fields) -> tuple[TranscriptRef, ...]:
     return tuple(result)
 
 
-def _alternates(show: Show, fields: Fields) -> tuple[AlternateRef, ...]:
+def _alternates(show: Show, fields: Fields, deps: list[Any] | None) -> tuple[AlternateRef, ...]:
     result = []
     for entry in fields.table_list("alternates"):
         entry.check_known({"file", "title"})
-        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file")
+        file = resolve_in_show(show, entry.text_value("file", required=True) or "", entry, "file", deps)
         title = entry.text_value("title")
         if title and len(title) > 32:
             raise entry.fail("title", f"is {len(title)} characters; podcast:alternateEnclosure allows 32")
@@ -163,8 +175,15 @@ def _alternates(show: Show, fields: Fields) -> tuple[AlternateRef, ...]:
 
 
 def load_episodes(show: Show) -> list[Episode]:
-    """All episodes, checked together: one GUID per episode, for the life of the show."""
-    episodes = [load_episode(show, path) for path in episode_files(show)]
+    """All episodes, checked together: one GUID per episode, for the life of the show.
+
+    Episode files unchanged since the last run come from the parsed-episode cache (see
+    `EpisodeCache`): on a large show, reading and checking every file was most of the cost of
+    commands that change one episode.
+    """
+    cache = EpisodeCache(show)
+    episodes = [cache.load(path) for path in episode_files(show)]
+    cache.save()
     seen: dict[str, Path] = {}
     for episode in episodes:
         if episode.guid in seen:
@@ -176,6 +195,73 @@ def load_episodes(show: Show) -> list[Episode]:
             )
         seen[episode.guid] = episode.source
     return episodes
+
+
+EPISODE_CACHE = Path(".podpub") / "episode-cache.json"
+
+
+class EpisodeCache:
+    """Parsed episode files kept between runs in `.podpub/episode-cache.json` (derived data).
+
+    An entry is trusted only while the episode file has the same device, inode, size and mtime,
+    every file it names (audio, image, chapters, transcripts, alternates) is still the same file
+    reached by the same path, podpub's code is the same (`canonical.code_version`) and the show
+    folder is the same. Otherwise the file is read and checked as if there were no cache, so every
+    error is reported exactly as before. Episodes are stored in `podpub.canonical`'s JSON form and
+    decode to objects equal to freshly parsed ones.
+    """
+
+    def __init__(self, show: Show) -> None:
+        self.show = show
+        self.path = show.root / EPISODE_CACHE
+        self.header = {"version": canonical.code_version(), "root": str(show.root)}
+        self._old: dict[str, Any] = {}
+        self._new: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("header") == self.header and isinstance(data.get("files"), dict):
+                self._old = data["files"]
+
+    def load(self, path: Path) -> Episode:
+        """The episode in `path`: from the cache when nothing it was read from changed, else parsed now."""
+        key = path.name
+        stamp = file_stamp(str(path))
+        entry = self._old.get(key)
+        if stamp is not None and entry is not None:
+            cached = self._valid(entry, stamp, path)
+            if cached is not None:
+                self._new[key] = entry
+                return cached
+        deps: list[Any] = []
+        episode = load_episode(self.show, path, deps)
+        if stamp is not None:
+            encoded = canonical.encode(episode)
+            self._new[key] = [stamp, deps, encoded, canonical.encoded_digest(encoded)]
+            canonical.remember(episode, self._new[key][3])
+        return episode
+
+    @staticmethod
+    def _valid(entry: Any, stamp: list[int], path: Path) -> Episode | None:
+        """The cached episode if `entry` was made from this very file and the files it named, else None."""
+        try:
+            recorded, deps, encoded, encoded_digest = entry
+            if recorded != stamp or not all(file_stamp(dep) == dep_stamp for dep, dep_stamp in deps):
+                return None
+            episode: Episode = canonical.decode(Episode, encoded)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError):  # an entry podpub did not write
+            return None
+        if episode.source != path or not isinstance(encoded_digest, str):
+            return None
+        canonical.remember(episode, encoded_digest)  # the build's fingerprint need not encode it again
+        return episode
+
+    def save(self) -> None:
+        """Write the entries of this run's files (removed files drop out), only when something changed."""
+        if self._new == self._old:
+            return
+        payload = {"header": self.header, "files": self._new}
+        with contextlib.suppress(OSError):  # a cache that cannot be written only costs time
+            atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
 
 def next_file_number(show: Show) -> int:

@@ -46,6 +46,7 @@ class SiteFiles:
     files: dict[str, Upload] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     images: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # artwork URL -> width, height, type
+    once: list[str] = field(default_factory=list)  # warnings said only when a fix is made (not by rebuilds)
 
     def add_file(self, stem: str, source: Path, extension: str, sha256: str | None = None) -> str:
         """Publish an existing file under `<stem>-<hash><extension>`; returns its public URL."""
@@ -71,6 +72,8 @@ class SiteFiles:
         source = data if data is not None else _read(path, label)
         prepared = self._prepared(source, label)
         self.warnings.extend(prepared.warnings)
+        if prepared.changed:  # later builds take the fixed copy from the derived cache, silently
+            self.once.extend(prepared.warnings)
         if not prepared.changed and path is not None:
             url = self.add_file(stem, path, prepared.extension)
         else:
@@ -106,7 +109,9 @@ class SiteFiles:
         prepared = prepare_artwork(source, label)
         if prepared.changed:
             atomic_write_bytes(cached.with_suffix(prepared.extension), prepared.data)
-            self.warnings.extend(f"{label}: {note}" for note in prepared.notes)
+            notes = [f"{label}: {note}" for note in prepared.notes]
+            self.warnings.extend(notes)
+            self.once.extend(notes)
         return prepared
 
 

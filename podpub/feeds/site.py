@@ -8,18 +8,22 @@ byte ranges) while the episode's GUID stays the same.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from podpub import canonical
+from podpub.canonical import file_stamp
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.model import Episode, Status
 from podpub.episodes.remote import remote_media
 from podpub.feeds.extras import SiteFiles, episode_item
 from podpub.feeds.render import render_feed, with_stylesheets
-from podpub.fsutil import atomic_write_bytes
+from podpub.fsutil import atomic_write_bytes, atomic_write_text
 from podpub.mediatypes import content_type_for
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
@@ -68,8 +72,13 @@ def assemble(
     online before its date.
     """
     base = base_url or show.publish.base_url
-    live = [e for e in episodes if e.status(now) is Status.PUBLISHED]
-    live = with_media(live, cache)
+    published = [e for e in episodes if e.status(now) is Status.PUBLISHED]
+    live = with_media(published, cache)
+    fingerprint = build_fingerprint(show, published, live, base_url)
+    reused = reuse_build(staging, fingerprint, live)
+    if reused is not None:
+        cache.save()
+        return reused
     files = SiteFiles(base, generated=staging / "generated", derived=show.root / ".podpub" / "derived")
     image_url = None
     if show.image:
@@ -105,7 +114,7 @@ def assemble(
         cache_control=f"public, max-age={show.publish.feed_max_age}",
     )
     cache.save()
-    return Site(
+    site = Site(
         files=sorted(files.files.values(), key=lambda u: u.key),
         feed_key=feed_key,
         feed_url=base + feed_key,
@@ -113,3 +122,85 @@ def assemble(
         warnings=files.warnings,
         page_keys=page_keys,
     )
+    once = set(files.once)
+    record_build(staging, fingerprint, site, [w for w in site.warnings if w not in once])
+    return site
+
+
+BUILD_RECORD = "build.json"
+
+
+def build_fingerprint(
+    show: Show, published: Sequence[Episode], live: Sequence[Episode], base_url: str | None
+) -> str:
+    """A digest of everything a build reads: podpub's code, the show, the episodes in the feed at
+    this moment with their audio facts (`live`: `published` after `with_media`; the media cache
+    keeps the facts in step with the audio), the preview URL, and the stamp of every other file an
+    episode or the show names (artwork, chapters, transcripts, alternates). Equal fingerprints mean
+    the build would write the same site.
+
+    Each live episode is `published` with `media` and `sha256` set, so it is entered as the digest
+    of the episode as loaded (known to the parsed-episode cache), of its media facts (known to the
+    media cache) and its sha256: the same information as its whole canonical form, without
+    encoding thousands of episodes again on every rebuild.
+    """
+    named: list[Path | None] = [show.image]
+    entries = []
+    for before, episode in zip(published, live, strict=True):
+        named += [episode.image, episode.chapters_file]
+        named += [t.file for t in episode.transcripts]
+        named += [a.file for a in episode.alternates]
+        media = canonical.digest_of(episode.media) if episode.media is not None else None
+        entries.append([canonical.digest_of(before), media, episode.sha256])
+    stamps = [file_stamp(path) if path is not None else None for path in named]
+    return canonical.digest(canonical.code_version(), base_url, show, entries, stamps)
+
+
+def record_build(staging: Path, fingerprint: str, site: Site, warnings: list[str]) -> None:
+    """Remember what this build made (every file with the stamp of its source) beside the staged site.
+
+    `warnings` are those a rebuild would repeat (what podpub fixed in artwork is said once, when
+    the fix is made).
+    """
+    files = [
+        [u.key, str(u.source), u.size, u.sha256, u.content_type, u.cache_control, file_stamp(u.source)]
+        for u in site.files
+    ]
+    record = {
+        "fingerprint": fingerprint,
+        "files": files,
+        "feed_key": site.feed_key,
+        "feed_url": site.feed_url,
+        "warnings": warnings,
+        "pages": sorted(site.page_keys),
+    }
+    with contextlib.suppress(OSError):  # only costs the next build its shortcut
+        atomic_write_text(staging / BUILD_RECORD, json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+
+
+def reuse_build(staging: Path, fingerprint: str, live: list[Episode]) -> Site | None:
+    """The last build's site when its fingerprint is `fingerprint` and every file it staged or linked
+    is still exactly as it left it (same device, inode, size, mtime); else None.
+
+    This is what makes a rebuild of an unchanged show cost a stat per file instead of a render of
+    every page: on a 1,000-episode show, tens of milliseconds instead of a second.
+    """
+    try:
+        record = json.loads((staging / BUILD_RECORD).read_text(encoding="utf-8"))
+        if record.get("fingerprint") != fingerprint:
+            return None
+        files = []
+        for key, source, size, sha256, content_type, cache_control, stamp in record["files"]:
+            if stamp is None or file_stamp(source) != stamp:
+                return None
+            files.append(Upload(key, Path(source), size, sha256, content_type, cache_control))
+        return Site(
+            files=files,
+            feed_key=record["feed_key"],
+            feed_url=record["feed_url"],
+            episodes=live,
+            warnings=list(record["warnings"]),
+            page_keys=frozenset(record["pages"]),
+        )
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # no record, or not one podpub wrote
+        return None
