@@ -17,14 +17,13 @@ import podcastparser
 import pytest
 
 from tests.cli_helpers import run_podpub
-from tests.conftest import snapshot
+from tests.conftest import isolate_aws_env, snapshot
 from tests.importer.conftest import HOST_FEEDS, HostFeeds
-from tests.s3.conftest import bucket, isolate_aws_env, seaweedfs  # noqa: F401 - fixtures used by name
 from tests.s3server import SeaweedFS, anonymous_request
 
 
 @pytest.fixture
-def s3_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seaweedfs: SeaweedFS) -> Iterator[None]:  # noqa: F811
+def s3_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, seaweedfs: SeaweedFS) -> Iterator[None]:
     isolate_aws_env(monkeypatch, seaweedfs, tmp_path)
     yield
 
@@ -39,8 +38,8 @@ def _sources(hosts: HostFeeds) -> dict[str, bytes]:
 def test_an_imported_show_republishes_from_s3_with_the_same_identity(
     host: str,
     hosts: HostFeeds,
-    seaweedfs: SeaweedFS,  # noqa: F811
-    bucket: str,  # noqa: F811
+    seaweedfs: SeaweedFS,
+    bucket: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -109,8 +108,8 @@ def _path(hosts: HostFeeds, url: str) -> str:
 @pytest.mark.usefixtures("s3_env")
 def test_remote_media_is_linked_never_uploaded_or_pruned(
     hosts: HostFeeds,
-    seaweedfs: SeaweedFS,  # noqa: F811
-    bucket: str,  # noqa: F811
+    seaweedfs: SeaweedFS,
+    bucket: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -6,7 +6,6 @@ import io
 import json
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import podcastparser
@@ -19,20 +18,12 @@ from podpub.storage import sync
 from podpub.storage.targets import TargetOptions, open_target
 from podpub.website import is_site_key
 from tests.cli_helpers import Result, run_podpub
-from tests.conftest import FIXTURES, write_show
+from tests.conftest import FIXTURES, big_mp3
+from tests.conftest import s3_show as make_show
 from tests.s3server import CountingProxy, SeaweedFS, anonymous_request
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 IMMUTABLE = "public, max-age=31536000, immutable"
-
-
-def make_show(root: Path, endpoint: str, bucket: str, prefix: str = "show", **publish: object) -> Path:
-    base_url = f"{endpoint}/{bucket}/{prefix}/"
-    write_show(root, base_url=base_url)
-    extra = "".join(f"{k} = {json.dumps(v)}\n" for k, v in {"target": f"s3://{bucket}/{prefix}", **publish}.items())
-    config = root / "podcast.toml"
-    config.write_text(config.read_text() + extra, encoding="utf-8")
-    return root
 
 
 def add(capsys: pytest.CaptureFixture[str], show: Path, path: Path, date: str = "2026-01-01T00:00:00Z") -> str:
@@ -163,31 +154,6 @@ def test_racing_publishers_on_one_bucket(
     assert publish(capsys, loser).code == 0
     _, _, feed = anonymous_request(f"{seaweedfs.endpoint_url}/{bucket}/show/feed.xml")
     assert guid_a.encode() in feed and guid_b.encode() in feed
-
-
-@pytest.fixture
-def own_server(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[SeaweedFS]:
-    """A server of this test's own, which it may stop and restart."""
-    import tempfile
-
-    from tests.s3.conftest import isolate_aws_env
-
-    base = Path(tempfile.mkdtemp(prefix="weed-fault-"))
-    server = SeaweedFS(base)
-    isolate_aws_env(monkeypatch, server, base)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop(kill=True)  # a throwaway server: no need to wait for a graceful shutdown
-        server.cleanup()
-
-
-def big_mp3(path: Path, mib: int) -> Path:
-    """A real MP3 of about `mib` MiB: the frames of a CBR fixture repeated."""
-    frames = (FIXTURES / "cbr_noxing.mp3").read_bytes()
-    path.write_bytes(frames * (mib * 1024 * 1024 // len(frames) + 1))
-    return path
 
 
 def test_server_stopped_mid_multipart_keeps_the_old_feed_and_a_rerun_finishes(

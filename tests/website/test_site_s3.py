@@ -18,8 +18,8 @@ import pytest
 
 from podpub.website import is_site_key
 from tests.cli_helpers import run_podpub
+from tests.conftest import isolate_aws_env
 from tests.rich_show import build_rich_show
-from tests.s3.conftest import bucket, isolate_aws_env, seaweedfs  # noqa: F401 - fixtures
 from tests.s3server import SeaweedFS, anonymous_request
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -35,8 +35,8 @@ TYPES = {
 
 @pytest.fixture
 def published(
-    seaweedfs: SeaweedFS,  # noqa: F811
-    bucket: str,  # noqa: F811
+    seaweedfs: SeaweedFS,
+    bucket: str,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
