@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from podpub.errors import ConfigError
+from podpub.feeds.text import clean_text
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -143,6 +144,8 @@ class Fields:
                 if required:
                     raise self.fail(key, "must not be empty")
                 return None
+            if required and not clean_text(value):  # what the feed keeps of it: nothing an app can show
+                raise self.fail(key, "has only control characters; write a visible value")
         return value
 
     def bool_value(self, key: str, default: bool | None = None) -> bool | None:

@@ -540,7 +540,9 @@ def test_summary_of_nothing() -> None:
 
 
 def test_clean_text() -> None:
-    assert clean_text(" a\x00b\x01\x08\tc\nd\re\x1b\x7f\ufffe\uffff\ud800z ") == "ab\tc\nd\re\x7fz"
+    assert clean_text(" a\x00b\x01\x08\tc\nd\re\x1b\x7f\ufffe\uffff\ud800z ") == "ab\tc\nd\rez"
+    # C1 controls are mojibake that clients show as Windows-1252 (U+0086 as "†"); NEL is a line break
+    assert clean_text("a\x80b\x86c\x9fd\x85e") == "abcd\ne"
     assert clean_line(" a \n\t b\x1b ") == "a b"
 
 

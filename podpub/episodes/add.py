@@ -25,6 +25,7 @@ from podpub.episodes.transcripts import read_transcript
 from podpub.errors import InputError
 from podpub.feeds.text import clean_line
 from podpub.fsutil import atomic_copy, atomic_write_text, is_within, sha256_file
+from podpub.inputfiles import read_regular_text
 from podpub.podcasts.artwork import check_artwork, prepare_artwork
 from podpub.podcasts.config import check_language
 from podpub.podcasts.model import Show
@@ -113,11 +114,13 @@ def add_episodes(
     notes = ""
     if options.notes_file is not None:
         try:
-            notes = options.notes_file.read_text(encoding="utf-8")
+            notes = read_regular_text(options.notes_file)
         except FileNotFoundError:
             raise InputError(f"--notes {options.notes_file}: file not found") from None
         except UnicodeDecodeError:
             raise InputError(f"--notes {options.notes_file}: not UTF-8 text; save it as UTF-8") from None
+        except OSError as exc:
+            raise InputError(f"--notes {options.notes_file}: cannot read it ({exc.strerror or exc})") from None
     if options.image is not None:
         check_artwork(options.image, f"--image {options.image}")
     _check_attachments(options, probed[0][1])

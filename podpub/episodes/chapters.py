@@ -38,6 +38,8 @@ from mutagen.id3 import ID3, CTOCFlags
 
 from podpub.episodes.probe import _check_file, _clean, _image_mime, _load, _read_chapters
 from podpub.errors import InputError
+from podpub.feeds.text import clean_line
+from podpub.inputfiles import read_regular
 
 __all__ = [
     "JSON_CHAPTERS_VERSION",
@@ -147,7 +149,7 @@ def _read_text(path: Path, fix_encoding: str) -> str:
     """
     name = path.name or str(path)
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         raise InputError(f"{path}: file not found; check the file name and folder") from None
     except IsADirectoryError:
@@ -411,7 +413,7 @@ def _id3_marks(tags: ID3) -> list[ChapterMark]:
         marks.append(
             ChapterMark(
                 start=start,
-                title=title or f"Chapter {i}",
+                title=title if title and clean_line(title) else f"Chapter {i}",
                 url=url,
                 image=image,
                 image_type=image_type,
@@ -490,7 +492,7 @@ def validate(chapters: Iterable[ChapterMark], duration: float, source: str) -> l
                 f'{where}: {label} and "{previous.title}" both start at {_show(mark.start)}; '
                 "give each chapter its own start time or remove one"
             )
-        if not mark.title.strip() and mark.toc:
+        if not clean_line(mark.title) and mark.toc:  # judged as the feed shows it: controls removed
             raise InputError(
                 f'{where}: chapter {index} at {_show(mark.start)} has no title; add a "title", '
                 'or set "toc": false to make it a hidden chapter'

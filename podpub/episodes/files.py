@@ -17,6 +17,7 @@ from podpub.episodes import frontmatter
 from podpub.episodes.model import AlternateRef, Episode, RemoteAudio, TranscriptRef
 from podpub.errors import ConfigError
 from podpub.fsutil import atomic_write_text
+from podpub.inputfiles import read_regular_text
 from podpub.mediatypes import DEFAULT_CONTENT_TYPE, content_type_for
 from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
 from podpub.podcasts.config import check_language
@@ -74,9 +75,11 @@ def load_episode(show: Show, path: Path, deps: list[Any] | None = None) -> Episo
     """Read and check one episode file; `deps` (if given) collects the files it names, as written."""
     where = show_relative(show, path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except UnicodeDecodeError:
         raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:  # a folder, a pipe or a device named *.md, a link loop, a huge file
+        raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc}); make it a text file") from None
     parts = frontmatter.split(text, where)
     data = parse_toml(parts.front_matter, where, line_offset=parts.line_offset)
     fields = Fields(data, where, parts.front_matter, line_offset=parts.line_offset)

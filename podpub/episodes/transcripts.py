@@ -28,6 +28,7 @@ from podpub.episodes.chapters import (
     format_npt,
 )
 from podpub.errors import InputError
+from podpub.inputfiles import open_regular
 
 __all__ = ["SUPPORTED_FORMATS", "Transcript", "read_transcript", "srt_to_vtt"]
 
@@ -122,7 +123,7 @@ _TIMING_LINE = re.compile(r"^\s*\d+(?::\d+)+[.,]\d+\s*-->\s*\d")
 def _refuse_binary(path: Path, name: str) -> None:
     """Refuse documents and media before decoding, naming what they are rather than "not UTF-8"."""
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:  # never blocks on a pipe; _read_text names what it is
             head = fh.read(4096)
     except OSError:
         return  # _read_text reports it with the right words

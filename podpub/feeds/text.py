@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import re
 
-# XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF].
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]; plus
+# DEL and the C1 controls, which XML allows but discourages: no text means them (they are mojibake from
+# a Windows-1252 tag read as Latin-1), and clients show them as Windows-1252 (feedparser turns U+0086
+# into "†"). NEL (U+0085) is a line break, so it becomes one.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 # Line breaks, tabs and spaces; not U+00A0/U+202F, which French titles use on purpose.
 _WHITESPACE_RUN = re.compile("[ \t\n\r\x85\u2028\u2029]+")
 
@@ -23,7 +26,7 @@ def clean_text(s: str) -> str:
     Apple and PSP-1 forbid leading/trailing spaces in values, hence the strip; inner whitespace and
     newlines are kept because descriptions may be multi-line.
     """
-    return _XML_ILLEGAL.sub("", s).strip()
+    return _XML_ILLEGAL.sub("", s).replace("\x85", "\n").strip()
 
 
 def clean_line(s: str) -> str:

@@ -20,6 +20,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from podpub import __version__
 from podpub.errors import InputError, OperationError
+from podpub.inputfiles import open_regular
 
 USER_AGENT = f"podpub/{__version__} (podcast import)"
 MAX_FEED_BYTES = 64 << 20  # the biggest real feeds (10,000+ items with full notes) are ~30 MB
@@ -258,7 +259,7 @@ def read_source(source: str, *, cap: int = MAX_FEED_BYTES) -> Fetched:
     else:
         path = Path(source)
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:  # not a pipe or a device: those would block or never end
             data = handle.read(cap + 1)
     except FileNotFoundError:
         raise InputError(f"{source}: no such file; give a feed URL (https://...) or the path of a saved feed") from None

@@ -28,6 +28,7 @@ from typing import Literal
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from podpub.errors import InputError
+from podpub.inputfiles import read_regular
 
 MIN_SIZE = 1400
 MAX_SIZE = 3000
@@ -329,13 +330,13 @@ def prepare_artwork(data: bytes, label: str) -> PreparedArtwork:
 def artwork_from_file(path: Path, label: str) -> PreparedArtwork:
     """`prepare_artwork` on the bytes of `path`, with a one-line error when it cannot be read."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         raise InputError(f"{label}: file not found") from None
     except IsADirectoryError:
         raise InputError(f"{label}: is a folder; point it at a JPEG or PNG file") from None
     except OSError as exc:
-        raise InputError(f"{label}: cannot read it ({exc.strerror or exc}); check the file's permissions") from None
+        raise InputError(f"{label}: cannot read it ({exc.strerror or exc}); give a readable JPEG or PNG file") from None
     return prepare_artwork(data, label)
 
 

@@ -17,6 +17,7 @@ import tomlkit
 
 from podpub.errors import ConfigError, InputError
 from podpub.fsutil import atomic_write_text, is_within
+from podpub.inputfiles import read_regular_text
 from podpub.namespace import Funding, Txt, UpdateFrequency
 from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
@@ -101,7 +102,7 @@ Inheritance = Callable[[Mapping[str, Any]], tuple[dict[str, Any], Inherited]]
 def read_config_text(root: Path, where: str = CONFIG_NAME) -> str:
     """The text of `root/podcast.toml`, or a one-line error naming it."""
     try:
-        return (root / CONFIG_NAME).read_text(encoding="utf-8")
+        return read_regular_text(root / CONFIG_NAME)
     except FileNotFoundError:
         raise InputError(f"{where}: not found; run `podpub init` first") from None
     except UnicodeDecodeError:
