@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from podpub import pipeline
 from podpub.episodes.model import Status
 from podpub.errors import InputError, PodpubError
+from podpub.network.files import NetworkEntry, NetworkSite, render_network_files
 from podpub.network.workspace import Network, parent_of_template
 from podpub.podcasts.model import Show
 from podpub.storage import manifest as manifests
@@ -281,9 +282,7 @@ def _live_shows(
     return live
 
 
-def _render(shows: Shows, live: Sequence[Show]):  # type: ignore[no-untyped-def]
-    from podpub.network.files import NetworkEntry, render_network_files
-
+def _render(shows: Shows, live: Sequence[Show]) -> NetworkSite:
     entries = []
     now = pipeline.now_utc()
     for show in live:
@@ -304,7 +303,7 @@ def _episodes_of(show: Show) -> pipeline.LoadedShow:
     return pipeline.loaded(show)
 
 
-def _state(site) -> sync.SiteState:  # type: ignore[no-untyped-def]
+def _state(site: NetworkSite) -> sync.SiteState:
     return sync.SiteState(files=site.files, feed_key=site.feed_key, episodes={}, known_guids=frozenset(),
                           pages=site.pages)  # fmt: skip
 
