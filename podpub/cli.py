@@ -350,10 +350,11 @@ def add(audio: tuple[Path, ...], date_text: str | None, episode_type: str, as_js
     ws = pipeline.open_show(_state.directory)
 
     def resolved(value: Any) -> Any:
+        # realpath, not Path.resolve(): a link loop must reach the readers' one-line error, not a RuntimeError
         if isinstance(value, Path):
-            return value.resolve()
+            return Path(os.path.realpath(value))
         if isinstance(value, tuple):
-            return tuple(v.resolve() for v in value)
+            return tuple(Path(os.path.realpath(v)) for v in value)
         return value
 
     opts = EpisodeOptions(

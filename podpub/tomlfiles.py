@@ -17,6 +17,9 @@ from podpub.errors import ConfigError
 from podpub.feeds.text import clean_text
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+#: The longest text value podpub takes: far past any real title or name, and far below what breaks XML
+#: parsers (libxml2 refuses a text node over 10 MB, so a giant tag would make the whole feed unreadable).
+MAX_TEXT_CHARS = 65_536
 
 
 def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
@@ -146,6 +149,8 @@ class Fields:
                 return None
             if required and not clean_text(value):  # what the feed keeps of it: nothing an app can show
                 raise self.fail(key, "has only control characters; write a visible value")
+            if len(value) > MAX_TEXT_CHARS:
+                raise self.fail(key, f"is {len(value)} characters; podpub takes at most {MAX_TEXT_CHARS}")
         return value
 
     def bool_value(self, key: str, default: bool | None = None) -> bool | None:

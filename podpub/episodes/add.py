@@ -18,7 +18,7 @@ from pathlib import Path
 from podpub.episodes import frontmatter
 from podpub.episodes.cache import MediaCache
 from podpub.episodes.chapters import read_chapter_file, validate
-from podpub.episodes.files import next_file_number
+from podpub.episodes.files import MAX_NOTES_BYTES, next_file_number
 from podpub.episodes.mediainfo import MediaInfo
 from podpub.episodes.probe import probe, read_cover
 from podpub.episodes.transcripts import read_transcript
@@ -30,6 +30,7 @@ from podpub.podcasts.artwork import check_artwork, prepare_artwork
 from podpub.podcasts.config import check_language
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
+from podpub.tomlfiles import MAX_TEXT_CHARS
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,9 @@ class Added:
 
 
 def default_title(info: MediaInfo, audio: Path) -> str:
-    """The tag title, else a readable form of the file name."""
+    """The tag title, else a readable form of the file name (also for a giant tag no episode file takes)."""
     title = clean_line(info.title or "")
-    if title:
+    if title and len(title) <= MAX_TEXT_CHARS:
         return title
     return " ".join(audio.stem.replace("_", " ").replace("-", " ").split()) or audio.stem
 
@@ -121,6 +122,8 @@ def add_episodes(
             raise InputError(f"--notes {options.notes_file}: not UTF-8 text; save it as UTF-8") from None
         except OSError as exc:
             raise InputError(f"--notes {options.notes_file}: cannot read it ({exc.strerror or exc})") from None
+        if len(notes.encode("utf-8")) > MAX_NOTES_BYTES:
+            raise InputError(f"--notes {options.notes_file}: over {MAX_NOTES_BYTES >> 20} MiB; shorten the notes")
     if options.image is not None:
         check_artwork(options.image, f"--image {options.image}")
     _check_attachments(options, probed[0][1])
@@ -169,6 +172,11 @@ def add_episodes(
                 "alternates": alternates,
             }
             body = notes if options.notes_file is not None else (info.comment or "")
+            tag_warnings: tuple[str, ...] = ()
+            if len(body.encode("utf-8")) > MAX_NOTES_BYTES:  # only a tag can be this big: --notes was checked
+                tag_warnings = (f"{path.name}: the comment tag is over {MAX_NOTES_BYTES >> 20} MiB; "
+                                "left out of the notes (give --notes FILE)",)  # fmt: skip
+                body = ""
             slug = slugify(title)
             episode_file = show.episodes_dir / f"{number:04d}-{slug}.md"
             number += 1
@@ -177,7 +185,7 @@ def add_episodes(
             atomic_write_text(episode_file, text)
             written.append(episode_file)
             cache.record(audio_abs, info)
-            notes_for_file = (covers[path],) if covers.get(path) else ()
+            notes_for_file = ((covers[path],) if covers.get(path) else ()) + tag_warnings
             added.append(
                 Added(episode_file, audio_abs, audio_abs != path.resolve(), guid, title, date, info, notes_for_file)
             )

@@ -40,6 +40,7 @@ from podpub.episodes.probe import _check_file, _clean, _image_mime, _load, _read
 from podpub.errors import InputError
 from podpub.feeds.text import clean_line
 from podpub.inputfiles import read_regular
+from podpub.tomlfiles import MAX_TEXT_CHARS
 
 __all__ = [
     "JSON_CHAPTERS_VERSION",
@@ -413,7 +414,7 @@ def _id3_marks(tags: ID3) -> list[ChapterMark]:
         marks.append(
             ChapterMark(
                 start=start,
-                title=title if title and clean_line(title) else f"Chapter {i}",
+                title=title if title and clean_line(title) and len(title) <= MAX_TEXT_CHARS else f"Chapter {i}",
                 url=url,
                 image=image,
                 image_type=image_type,

@@ -32,6 +32,9 @@ EPISODE_KEYS = {
 }  # fmt: skip
 REMOTE_KEYS = ("audio_url", "audio_length", "audio_type", "audio_duration")
 EMBEDDED = "embedded"  # image = "embedded": the cover art inside the audio file
+#: The most show notes podpub publishes. Escaped into the feed they must stay well under the 10 MB that
+#: libxml2-based readers (and podpub's own validator) accept for one text node, or no app reads the feed.
+MAX_NOTES_BYTES = 1 << 20
 _FILE_NAME = re.compile(r"^(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.md$")
 
 
@@ -81,6 +84,12 @@ def load_episode(show: Show, path: Path, deps: list[Any] | None = None) -> Episo
     except OSError as exc:  # a folder, a pipe or a device named *.md, a link loop, a huge file
         raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc}); make it a text file") from None
     parts = frontmatter.split(text, where)
+    if (notes_size := len(parts.body.encode("utf-8"))) > MAX_NOTES_BYTES:
+        notes_line = parts.line_offset + parts.front_matter.count("\n") + 2
+        raise ConfigError(
+            f"{where}:{notes_line}: the show notes are {notes_size} bytes; podpub takes at most "
+            f"{MAX_NOTES_BYTES >> 20} MiB (apps show a few KB): shorten them"
+        )
     data = parse_toml(parts.front_matter, where, line_offset=parts.line_offset)
     fields = Fields(data, where, parts.front_matter, line_offset=parts.line_offset)
     fields.check_known(EPISODE_KEYS)

@@ -7,7 +7,11 @@ compared podpub's output with podpub's own cleaning function would prove nothing
 from __future__ import annotations
 
 import io
+import os
 import re
+import resource
+import subprocess
+import sys
 import unicodedata
 from collections import Counter
 from html.parser import HTMLParser
@@ -179,3 +183,35 @@ def assert_site_inert(root: Path) -> int:
     if sitemap.exists():
         strict_xml(sitemap.read_bytes())
     return len(pages)
+
+
+# --- the CLI in a child process, for inputs that could hang or fill the memory ---------------------
+
+_PODPUB = "import sys; from podpub.cli import main; main(sys.argv[1:])"
+
+
+def run_bounded(*args: str, cwd: Path, timeout: float = 60, memory_mib: int = 2048) -> tuple[int, str, str]:
+    """Run `podpub ARGS` in a child with a wall-clock timeout and an address-space limit, so a hang or a
+    read of /dev/zero fails this test instead of stalling or swapping the machine."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mib << 20, memory_mib << 20))
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "NO_COLOR": "1"}
+    env.pop("PODPUB_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _PODPUB, *args], cwd=cwd, env=env, capture_output=True, text=True,
+        timeout=timeout, preexec_fn=limit, stdin=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+def assert_one_line_error(code: int, err: str, *needles: str) -> str:
+    """A refusal as podpub promises it: exit 1 or 2, exactly one `error:` line (warnings aside), no traceback."""
+    errors = [line for line in err.splitlines() if not line.startswith("warning:") and line.strip()]
+    assert code in (1, 2), (code, err)
+    assert len(errors) == 1 and errors[0].startswith("error: "), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    for needle in needles:
+        assert needle in errors[0], (needle, errors[0])
+    return errors[0]
