@@ -10,7 +10,7 @@ an object equal to the one that was encoded.
 Encoders and decoders are compiled once per class from its type hints, so encoding a 10,000-episode
 show costs a function call per field, not a type inspection per value. Supported: `str`, `int`,
 `float`, `bool`, `None`, `Path`, `datetime` (aware or naive; ISO 8601, offset kept), `X | None`,
-`tuple[X, ...]`, `dict[K, V]` (kept as `[key, value]` pairs, so int keys and order survive), enums of
+`tuple[X, ...]` and `tuple[X, Y]`, `dict[K, V]` (kept as `[key, value]` pairs, so int keys and order survive), enums of
 str, and dataclasses of those. Anything else is refused when the class is compiled.
 """
 
@@ -21,7 +21,6 @@ import enum
 import functools
 import hashlib
 import json
-import operator
 import os
 import stat
 import types
@@ -154,21 +153,34 @@ def _dynamic(value: Any) -> Any:
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
+_compiling: set[type] = set()
+
+
 @functools.cache
 def _class_codec(cls: type) -> tuple[Encoder, Decoder]:
     if not dataclasses.is_dataclass(cls):
         raise TypeError(f"{cls.__name__} is not a dataclass")
     hints = typing.get_type_hints(cls)
     fields = [f for f in dataclasses.fields(cls) if f.init]
-    codecs = [_codec(hints[f.name]) for f in fields]
-    names = [f.name for f in fields]
-    # All fields in one C call; attrgetter of one name returns the value itself, not a 1-tuple.
-    getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v: (getattr(v, names[0]),))
-    encoders = [c[0] for c in codecs]
+    _compiling.add(cls)
+    try:
+        codecs = [_codec(hints[f.name]) for f in fields]
+    finally:
+        _compiling.discard(cls)
     decoders = [c[1] for c in codecs]
-
-    def encode_instance(value: Any) -> list[Any]:
-        return [x if enc is _identity else enc(x) for enc, x in zip(encoders, getter(value))]  # noqa: B905
+    # The encoder is generated as one list display (`[v.guid, _e1(v.source), ...]`), the way dataclasses
+    # generates __init__: feed items and episodes are encoded by the ten thousand on every build, and a
+    # loop of per-field calls cost twice as much.
+    namespace: dict[str, Any] = {}
+    terms = []
+    for number, (f, (enc, _dec)) in enumerate(zip(fields, codecs, strict=True)):
+        if enc is _identity:
+            terms.append(f"v.{f.name}")
+        else:
+            namespace[f"_e{number}"] = enc
+            terms.append(f"_e{number}(v.{f.name})")
+    exec(f"def encode_instance(v):\n    return [{', '.join(terms)}]", namespace)
+    encode_instance = namespace["encode_instance"]
 
     def decode_instance(data: Any) -> Any:
         if not isinstance(data, list) or len(data) != len(decoders):
@@ -193,10 +205,14 @@ def _codec(hint: Any) -> tuple[Encoder, Decoder]:
         return (lambda v: None if v is None else enc(v)), (lambda d: None if d is None else dec(d))
     if origin is tuple:
         args = typing.get_args(hint)
-        if len(args) != 2 or args[1] is not Ellipsis:
-            raise TypeError(f"only tuple[X, ...] has a canonical form, not {hint}")
-        enc, dec = _codec(args[0])
-        return (lambda v: [enc(x) for x in v]), (lambda d: tuple(dec(x) for x in d))
+        if len(args) == 2 and args[1] is Ellipsis:
+            enc, dec = _codec(args[0])
+            return (lambda v: [enc(x) for x in v]), (lambda d: tuple(dec(x) for x in d))
+        parts = [_codec(arg) for arg in args]  # a fixed shape: tuple[int, int]
+        return (
+            lambda v: [c[0](x) for c, x in zip(parts, v, strict=True)],
+            lambda d: tuple(c[1](x) for c, x in zip(parts, d, strict=True)),
+        )
     if origin is dict:
         key_type, value_type = typing.get_args(hint)
         kenc, kdec = _codec(key_type)
@@ -216,6 +232,7 @@ def _codec(hint: Any) -> tuple[Encoder, Decoder]:
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return (lambda v: v.value), hint
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-        # Resolved lazily: a dataclass may refer to itself or to one defined later.
-        return (lambda v: _class_codec(hint)[0](v)), (lambda d: _class_codec(hint)[1](d))
+        if hint in _compiling:  # a class that contains itself: looked up when used
+            return (lambda v: _class_codec(hint)[0](v)), (lambda d: _class_codec(hint)[1](d))
+        return _class_codec(hint)
     raise TypeError(f"no canonical form for {hint!r}")

@@ -42,6 +42,8 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 #: Podlove Simple Chapters. No trailing slash: `.../simple-chapters/` is another namespace to strict readers.
 PSC_NS = "http://podlove.org/simple-chapters"
+#: RFC 5005 Feed Paging and Archiving (`fh:archive`, `fh:complete`)
+FH_NS = "http://purl.org/syndication/history/1.0"
 
 #: Conventional prefixes; AntennaPod only recognizes `itunes` and (for the official URI) `podcast`.
 NAMESPACES: dict[str, str] = {
@@ -140,6 +142,8 @@ class PodpubExtension(BaseExtension):
         self.date: datetime | None = None
         self.tags: list[Tag] = []  # appended after podcast:locked, in order
         self.uses_psc = False  # some item carries psc:chapters
+        self.history_links: list[tuple[str, str]] = []  # RFC 5005 (rel, href), after the rel=self atom:link
+        self.history_marker: str | None = None  # "archive" or "complete": fh:archive / fh:complete
 
     def set_image(self, url: str) -> None:
         """Channel `itunes:image`; raises ValueError for a URL Apple would ignore."""
@@ -166,6 +170,8 @@ class PodpubExtension(BaseExtension):
         namespaces = dict(NAMESPACES)
         if self.uses_psc:
             namespaces["psc"] = PSC_NS
+        if self.history_marker:
+            namespaces["fh"] = FH_NS
         return namespaces
 
     def extend_rss(self, rss_feed: etree._Element) -> etree._Element:
@@ -186,7 +192,19 @@ class PodpubExtension(BaseExtension):
             xml_elem(f"{{{PODCAST_NS}}}locked", channel, **attrs).text = "yes" if self.locked else "no"
         for extra in self.tags:
             extra.write(channel)
+        self._write_history(channel)
         return rss_feed
+
+    def _write_history(self, channel: etree._Element) -> None:
+        """RFC 5005 paging: `atom:link`s to the other documents right after this one's rel=self link
+        (feedgen writes it), and the `fh:archive` or `fh:complete` marker."""
+        anchor = next((e for e in channel.iterchildren(f"{{{ATOM_NS}}}link") if e.get("rel") == "self"), None)
+        for rel, href in self.history_links:
+            link = etree.Element(f"{{{ATOM_NS}}}link", attrib={"rel": rel, "href": href, "type": "application/rss+xml"})
+            _insert_after(channel, anchor, link)
+            anchor = link
+        if self.history_marker:
+            xml_elem(f"{{{FH_NS}}}{self.history_marker}", channel)
 
     def _write_dates(self, channel: etree._Element) -> None:
         """Replace feedgen's now()-based `lastBuildDate` by our date, or drop it; add `pubDate`."""

@@ -28,6 +28,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
+from podpub import canonical
 from podpub.feeds.text import clean_text
 from podpub.fsutil import atomic_write_text
 
@@ -147,11 +148,13 @@ def _markdown(base_url: str | None) -> MarkdownIt:
 
 
 class NotesCache:
-    """Rendered notes kept between builds, keyed by a hash of their input.
+    """Rendered notes (and whole feed items, see `render.ItemWriter`) kept between builds, keyed by a
+    hash of their input.
 
     Markdown rendering and sanitizing is most of the cost of rendering a feed (and the website renders
     the same notes again): with this cache an unchanged episode costs a dictionary lookup. Only the
-    entries used by the last build are saved, so the file never grows past the show's size.
+    entries used by the last build are saved, so the file never grows past the show's size; a file
+    written by another podpub (`canonical.code_version`) is not used at all.
     """
 
     VERSION = 1
@@ -163,7 +166,11 @@ class NotesCache:
         if path is not None:
             with contextlib.suppress(OSError, ValueError):
                 data = json.loads(path.read_text(encoding="utf-8"))
-                if isinstance(data, dict) and data.get("version") == self.VERSION:
+                if (
+                    isinstance(data, dict)
+                    and data.get("version") == self.VERSION
+                    and data.get("code") == canonical.code_version()  # another podpub renders differently
+                ):
                     self._old = {str(k): str(v) for k, v in data.get("entries", {}).items()}
 
     def get(self, kind: str, *parts: str, compute: Callable[[], str]) -> str:
@@ -179,11 +186,17 @@ class NotesCache:
     def save(self) -> None:
         if self.path is None or self._used == self._old:
             return
-        payload = {"version": self.VERSION, "entries": dict(sorted(self._used.items()))}
+        entries = dict(sorted(self._used.items()))
+        payload = {"version": self.VERSION, "code": canonical.code_version(), "entries": entries}
         atomic_write_text(self.path, json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
 
 
 _cache = NotesCache(None)
+
+
+def current_cache() -> NotesCache:
+    """The render cache of the build in progress (one that keeps nothing outside `cached`)."""
+    return _cache
 
 
 @contextlib.contextmanager

@@ -18,11 +18,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
-from podpub import __version__
+from podpub import __version__, canonical
 from podpub.episodes.model import Episode
 from podpub.feeds.extension import (
+    ATOM_NS,
+    CONTENT_NS,
     EXTENSION_NAME,
     ITUNES_NS,
     PODCAST_NS,
@@ -35,7 +39,7 @@ from podpub.feeds.extension import (
     tag,
     true_false,
 )
-from podpub.feeds.notes import render_notes, summary_html
+from podpub.feeds.notes import current_cache, render_notes, summary_html
 from podpub.feeds.text import clean_line, clean_text, truncate_utf8
 from podpub.namespace import License, Location, Person, RemoteItem, SocialInteract, Soundbite, UpdateFrequency
 from podpub.podcasts.model import Show
@@ -139,6 +143,26 @@ def order_items(show: Show, items: Sequence[FeedEpisode]) -> list[FeedEpisode]:
     return sorted(by_guid, key=lambda i: i.episode.date, reverse=True)  # stable: guid order on ties
 
 
+@dataclass(frozen=True)
+class FeedPaging:
+    """Where one document of a paged feed sits (RFC 5005): its own URL and the other documents'.
+
+    The subscription feed (`feed.xml`) links its newest archive page as `prev-archive`; an archive
+    page (`fh:archive`) links the subscription feed as `current` and its older and newer pages;
+    a complete feed (`fh:complete`) holds every episode and links nothing.
+    """
+
+    self_url: str
+    current: str | None = None  # archive pages: the subscription feed
+    prev_archive: str | None = None  # the next older archive page
+    next_archive: str | None = None  # the next newer archive page
+    marker: str | None = None  # "archive" (fh:archive) or "complete" (fh:complete)
+
+    def links(self) -> list[tuple[str, str]]:
+        pairs = (("current", self.current), ("prev-archive", self.prev_archive), ("next-archive", self.next_archive))
+        return [(rel, clean_text(href)) for rel, href in pairs if href]
+
+
 def render_feed(
     show: Show,
     items: Sequence[FeedEpisode],
@@ -146,9 +170,34 @@ def render_feed(
     image_url: str | None,
     image_size: tuple[int, int] | None = None,
     image_type: str | None = None,
+    paging: FeedPaging | None = None,
 ) -> bytes:
     """The feed as UTF-8 bytes with an XML declaration. Raises ValueError for an episode without
-    media information or an artwork URL Apple would ignore (not ending in .jpg, .jpeg or .png)."""
+    media information or an artwork URL Apple would ignore (not ending in .jpg, .jpeg or .png).
+
+    With `paging`, the document is one page of a paged feed: its own rel=self URL, RFC 5005 links
+    and marker (see `FeedPaging`); `items` are that page's episodes."""
+    fg, ordered = feed_channel(
+        show, items, image_url=image_url, image_size=image_size, image_type=image_type, paging=paging
+    )
+    # The channel alone, then each item's XML (from the render cache when its inputs are unchanged)
+    # spliced in before </channel>: the same bytes feedgen writes for the whole document.
+    body: bytes = fg.rss_str(pretty=True, xml_declaration=False, encoding="UTF-8")
+    end = body.rindex(CHANNEL_END)
+    items_xml = ItemWriter(show).render(ordered)
+    return b"".join((XML_DECLARATION, body[:end], *items_xml, body[end:]))
+
+
+def feed_channel(
+    show: Show,
+    items: Sequence[FeedEpisode],
+    *,
+    image_url: str | None,
+    image_size: tuple[int, int] | None = None,
+    image_type: str | None = None,
+    paging: FeedPaging | None = None,
+) -> tuple[FeedGenerator, list[FeedEpisode]]:
+    """feedgen's generator with the channel set up (no items yet) and the items in feed order."""
     for item in items:
         if item.episode.media is None:
             raise ValueError(f"episode {item.episode.guid!r} has no media information")
@@ -162,7 +211,8 @@ def render_feed(
     site = clean_text(show.link or show.publish.base_url)
     fg.title(title)
     # feedgen writes the first rel=self as atom:link and the LAST link as <link>: self first.
-    fg.link(href=clean_text(show.publish.feed_url), rel="self", type="application/rss+xml")
+    self_url = paging.self_url if paging else show.publish.feed_url
+    fg.link(href=clean_text(self_url), rel="self", type="application/rss+xml")
     fg.link(href=site, rel="alternate")
     fg.description(truncate_utf8(clean_text(show.description) or title, DESCRIPTION_LIMIT))
     fg.language(clean_text(show.language))
@@ -193,15 +243,56 @@ def render_feed(
     if image_url:
         ext.tags.insert(1, image_tag(image_url, image_size, image_type))
     ext.uses_psc = any(item.chapters for item in items)
-
-    for item in ordered:
-        _add_item(fg, show, item)
-
-    body: bytes = fg.rss_str(pretty=True, xml_declaration=False, encoding="UTF-8")
-    return XML_DECLARATION + body
+    if paging is not None:
+        ext.history_links = paging.links()
+        ext.history_marker = paging.marker
+    return fg, ordered
 
 
-def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> None:
+#: where the items go: feedgen writes them last in the channel
+CHANNEL_END = b"  </channel>\n</rss>"
+#: every prefix an item may use, declared on the wrapper an item is serialized in (as on the feed's root)
+_ITEM_NAMESPACES = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": ATOM_NS, "content": CONTENT_NS, "psc": PSC_NS}
+
+
+class ItemWriter:
+    """Each `<item>` of a feed as bytes, exactly as feedgen writes it inside the whole document.
+
+    An item's XML depends only on the item, the show and podpub's code, so it is kept in the render
+    cache (`notes.cached`, beside the rendered notes) under a digest of those three: a build where a
+    few of 10,000 episodes changed serializes a few items and joins the rest. An item is written
+    by feedgen and podpub's extension as before, inside an `rss/channel` with the feed's namespace
+    prefixes, with lxml's pretty printing, and cut out of it, so the spliced document is
+    byte-identical to one feedgen writes whole.
+    """
+
+    def __init__(self, show: Show) -> None:
+        self.show = show
+        self.show_digest = canonical.digest(canonical.code_version(), show)
+        self.fg = FeedGenerator()
+        self.fg.load_extension("podcast")
+        self.fg.register_extension(EXTENSION_NAME, PodpubExtension, PodpubEntryExtension, atom=False)
+
+    def render(self, ordered: Sequence[FeedEpisode]) -> list[bytes]:
+        cache = current_cache()
+        return [
+            cache.get("item", self.show_digest, canonical.digest(item), compute=lambda item=item: self._write(item))
+            .encode("utf-8")
+            for item in ordered
+        ]
+
+    def _write(self, item: FeedEpisode) -> str:
+        fe = _add_item(self.fg, self.show, item)
+        self.fg.remove_entry(fe)
+        wrapper = etree.Element("rss", nsmap=_ITEM_NAMESPACES)
+        channel = etree.SubElement(wrapper, "channel")
+        channel.append(fe.rss_entry())
+        text: str = etree.tostring(wrapper, pretty_print=True, encoding="unicode")
+        start = text.index("<channel>\n") + len("<channel>\n")
+        return text[start : text.rindex(CHANNEL_END.decode("ascii"))]
+
+
+def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> FeedEntry:
     episode, media = item.episode, item.episode.media
     assert media is not None  # checked by render_feed
     fe = fg.add_entry(order="append")
@@ -235,6 +326,7 @@ def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> None:
     ext.description_html = description
     ext.content_html = notes_html or None
     ext.tags = item_tags(show, item)
+    return fe
 
 
 # --- podcast namespace and Podlove Simple Chapters -----------------------------------------------------

@@ -22,6 +22,7 @@ from podpub.episodes.cache import MediaCache
 from podpub.episodes.model import Episode, Status
 from podpub.episodes.remote import remote_media
 from podpub.feeds.extras import SiteFiles, episode_item
+from podpub.feeds.paging import feed_documents
 from podpub.feeds.render import render_feed, with_stylesheets
 from podpub.fsutil import atomic_write_bytes, atomic_write_text
 from podpub.mediatypes import content_type_for
@@ -99,20 +100,25 @@ def assemble(
         items = [replace(item, link=website.page_urls.get(item.episode.guid)) for item in items]
         stylesheets, page_keys = website.stylesheets, website.pages
     width, height, image_type = files.images.get(image_url or "", (0, 0, None))
-    xml = render_feed(
-        feed_show, items, image_url=image_url, image_size=(width, height) if width else None, image_type=image_type
-    )
-    xml = with_stylesheets(xml, stylesheets)
-    feed_path = staging / feed_key
-    atomic_write_bytes(feed_path, xml)
-    files.files[feed_key] = Upload(
-        key=feed_key,
-        source=feed_path,
-        size=len(xml),
-        sha256=hashlib.sha256(xml).hexdigest(),
-        content_type=content_type_for(feed_key),
-        cache_control=f"public, max-age={show.publish.feed_max_age}",
-    )
+    for document in feed_documents(feed_show, items, feed_key=feed_key):
+        xml = render_feed(
+            feed_show, document.items, image_url=image_url, image_size=(width, height) if width else None,
+            image_type=image_type, paging=document.paging,
+        )  # fmt: skip
+        xml = with_stylesheets(xml, stylesheets)
+        path = staging / document.key
+        if not path.is_file() or path.stat().st_size != len(xml) or path.read_bytes() != xml:
+            atomic_write_bytes(path, xml)  # unchanged archive pages are not rewritten (nor fsynced)
+        files.files[document.key] = Upload(
+            key=document.key,
+            source=path,
+            size=len(xml),
+            sha256=hashlib.sha256(xml).hexdigest(),
+            content_type=content_type_for(document.key),
+            cache_control=f"public, max-age={show.publish.feed_max_age}",
+        )
+        if document.key != feed_key:  # archive pages and the complete feed: stable keys, published with the feed
+            page_keys |= {document.key}
     cache.save()
     site = Site(
         files=sorted(files.files.values(), key=lambda u: u.key),

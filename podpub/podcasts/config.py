@@ -33,7 +33,7 @@ TOP_KEYS = {
     "title", "description", "language", "author", "link", "copyright", "image", "categories",
     "explicit", "type", "guid", "locked", "owner", "publish",
     "medium", "license", "license_url", "persons", "funding", "txt", "location", "social", "update_frequency",
-    "season_names", "new_feed_url", "block", "complete", "site",
+    "season_names", "new_feed_url", "block", "complete", "site", "max_items", "complete_feed",
 }  # fmt: skip
 MEDIUMS = (
     "podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course",
@@ -84,6 +84,20 @@ def check_email(value: str) -> str | None:
 
 def check_url(value: str) -> str | None:
     return None if _URL.match(value) else "must be an http:// or https:// URL"
+
+
+_FEED_FILE = re.compile(r"^[a-z0-9][a-z0-9._-]*\.xml$")
+# feed.xml, the sitemap, and the archive pages' names (podpub.feeds.paging.archive_key)
+_TAKEN_FEED_FILE = re.compile(r"^(feed|sitemap|feed-archive-\d+)\.xml$")
+
+
+def check_feed_file(value: str) -> str | None:
+    """`complete_feed`: a file beside feed.xml, under a name podpub does not already publish."""
+    if not _FEED_FILE.match(value):
+        return "must be a file name (lower case, no folder) ending in .xml, e.g. feed-complete.xml"
+    if _TAKEN_FEED_FILE.match(value):
+        return "is a name podpub already publishes; pick another, e.g. feed-complete.xml"
+    return None
 
 
 def find_show_root(start: Path) -> Path:
@@ -199,6 +213,8 @@ def load_show(
         new_feed_url=top.url_value("new_feed_url"),
         block=bool(top.bool_value("block", default=False)),
         complete=bool(top.bool_value("complete", default=False)),
+        max_items=top.int_value("max_items", minimum=1),
+        complete_feed=checked(top, "complete_feed", check_feed_file, required=False),
         site=_site_settings(top),
         slug=slug,
     )

@@ -119,6 +119,8 @@ class Show:
     new_feed_url: str | None = None  # itunes:new-feed-url, when the feed moves
     block: bool = False  # itunes:block yes (and podcast:block yes): hide from directories
     complete: bool = False  # itunes:complete yes: no more episodes will come
+    max_items: int | None = None  # feed.xml keeps the newest N; older episodes go to RFC 5005 archive pages
+    complete_feed: str | None = None  # file name of one feed with every episode (fh:complete), beside feed.xml
     site: SiteSettings = field(default_factory=SiteSettings)
     # in a workspace (see podpub.network): the show's folder name, its sister shows and the network
     slug: str | None = None
