@@ -202,6 +202,9 @@ class S3Target(Target):
         self._sources: dict[str, _SourceCheck] = {}  # full key -> the check its upload must pass
         for operation in ("PutObject", "CompleteMultipartUpload"):
             self.client.meta.events.register(f"before-parameter-build.s3.{operation}", self._gate)
+        from podpub.storage.s3errors import bound_slow_retries
+
+        bound_slow_retries(self.client)  # a store refusing writes answers slowly: do not ask it 4 times
 
     # --- keys and errors ----------------------------------------------------------------------
 

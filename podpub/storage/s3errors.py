@@ -6,7 +6,8 @@ Every message names the target and ends with what to do.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from podpub.errors import OperationError
 
@@ -14,6 +15,40 @@ if TYPE_CHECKING:
     from podpub.storage.s3 import S3Target
 
 PERMISSIONS = "s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket and s3:ListBucketMultipartUploads"
+WRITE_ACTIONS = ("upload", "write", "delete")
+# What stores answer when asked to slow down (AWS SlowDown/503, and the codes of other providers and APIs).
+THROTTLING = ("SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequests")
+# A server error that took this long to come is the store's own verdict after its own retries, not a blip.
+SLOW_SERVER_ERROR_SECONDS = 20.0
+_ATTEMPT_STARTED = "podpub_attempt_started"
+
+
+def bound_slow_retries(client: Any) -> None:
+    """Do not retry a server error (5xx other than 503) that took SLOW_SERVER_ERROR_SECONDS to come.
+
+    Why: a store that cannot write waits before it answers 500 — SeaweedFS waits 30 s for a writable
+    volume when one of its storage nodes is down — and botocore's standard retries would ask 4 times,
+    holding a publish for minutes per file before the same answer. Quick server errors and throttling
+    (503 SlowDown) keep botocore's retries and backoff. botocore stops retrying when a `needs-retry`
+    handler answers False; registered first, ours decides before botocore's own handler.
+    """
+    events = client.meta.events
+    events.register("request-created.s3", _note_attempt_start)
+    events.register_first("needs-retry.s3", _veto_slow_server_error)
+
+
+def _note_attempt_start(request: Any, **kwargs: Any) -> None:
+    # One context dict is shared by every attempt of a call; each attempt creates a new request.
+    request.context[_ATTEMPT_STARTED] = time.monotonic()
+
+
+def _veto_slow_server_error(response: Any = None, request_dict: Any = None, **kwargs: Any) -> bool | None:
+    if response is None or not request_dict:
+        return None  # no HTTP answer (a connection error): botocore decides
+    status = getattr(response[0], "status_code", 0)
+    started = request_dict.get("context", {}).get(_ATTEMPT_STARTED)
+    slow = started is not None and time.monotonic() - started >= SLOW_SERVER_ERROR_SECONDS
+    return False if status >= 500 and status != 503 and slow else None
 
 
 def translate(exc: Exception, target: S3Target, action: str, key: str | None) -> OperationError | None:
@@ -71,6 +106,16 @@ def translate(exc: Exception, target: S3Target, action: str, key: str | None) ->
             )
         if code == "AccessControlListNotSupported":
             return OperationError(f"{where}: the bucket does not allow ACLs; drop --acl and use a bucket policy")
+        if code in THROTTLING or status == 429:
+            return OperationError(
+                f"{where}: the store kept throttling requests ({status} {code} while trying to {what}), still after "
+                "retries; publish again later, or with fewer --jobs"
+            )
+        if isinstance(status, int) and status >= 500 and action in WRITE_ACTIONS:
+            return OperationError(
+                f"{where}: the store refused writes (server error {status} {code} while trying to {what}); "
+                "one of its storage nodes may be down or it may be read-only: try again once it is back"
+            )
         if isinstance(status, int) and status >= 500:
             return OperationError(
                 f"{where}: server error {status} {code} while trying to {what}, after retries; try again later"
