@@ -19,7 +19,7 @@ import pytest
 
 from podpub.podcasts.config import render_new_config
 from podpub.podcasts.model import Category
-from tests.s3server import PROXY_ENV_VARS, CountingProxy, SeaweedFS, find_weed
+from tests.s3server import PROXY_ENV_VARS, CountingProxy, S3Store, SeaweedFS, find_weed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE_URL = "https://cdn.example.org/show/"
@@ -73,7 +73,7 @@ def snapshot(root: Path) -> dict[str, bytes]:
 _MAX_BASE_DIR = 80
 
 
-def isolate_aws_env(monkeypatch: pytest.MonkeyPatch, server: SeaweedFS, scratch: Path) -> None:
+def isolate_aws_env(monkeypatch: pytest.MonkeyPatch, server: S3Store, scratch: Path) -> None:
     """Point the AWS SDK environment at the test server's credentials and nothing else.
 
     Every AWS_* variable is removed (tokens, profiles, endpoint and checksum overrides) except
