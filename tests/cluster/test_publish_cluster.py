@@ -4,7 +4,8 @@ The tests imported below are the ones of tests/s3/test_publish_s3.py; pytest col
 again, and tests/cluster/conftest.py gives them the cluster under the fixture name `seaweedfs`. So the
 same assertions (anonymous serving with the right headers, one GET for an unchanged show, a new
 episode writing only its files, racing publishers, --verify and --prune, doctor's checks including
-conditional writes, Ctrl-C during a multipart upload, one-line errors) hold on a store whose S3
+conditional writes, Ctrl-C during a multipart upload, one-line errors), and the rich show's every
+linked file served anonymously (tests/s3/test_rich_s3.py), hold on a store whose S3
 gateway, filer and storage are separate processes. Left out: the test that stops its own one-process
 server mid-upload (the cluster's own outage test is test_outage.py).
 
@@ -35,6 +36,7 @@ from tests.s3.test_publish_s3 import (  # noqa: F401 - collected here, against t
     test_unchanged_publish_is_one_get_and_a_new_episode_writes_only_its_files,
     test_verify_repairs_what_changed_behind_podpubs_back_and_prune_spares_foreign_files,
 )
+from tests.s3.test_rich_s3 import test_every_file_the_rich_feed_links_is_served_anonymously  # noqa: F401
 from tests.s3cluster import SeaweedCluster
 from tests.s3server import anonymous_request
 
