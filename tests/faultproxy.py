@@ -4,7 +4,7 @@
 plus rules. Each rule matches requests by a predicate and fires on the first N of them (or all):
 
 - `respond(503, "SlowDown")`: answer with an S3 XML error instead of forwarding (throttling, a 500);
-- `reset()`: close the connection with a TCP RST before forwarding anything;
+- `reset_connection()`: close the connection with a TCP RST before forwarding anything;
 - `stall()`: accept the request and never answer (the client's read timeout fires);
 - `cut_request(n)`: forward nothing, take n bytes of the request body, then RST (a link lost mid-upload);
 - `cut_response(n)`: forward the request (the store acts on it), then RST after n bytes of its answer
@@ -112,7 +112,9 @@ class FaultProxy(CountingProxy):
         """Answer matching requests with an S3 error (503 SlowDown, 500 InternalError ...) instead of forwarding."""
         return self._add(Rule("respond", match, times, status=status, code=code, message=message))
 
-    def reset(self, *, match: Match = anything, times: int | None = 1) -> Rule:
+    def reset_connection(self, *, match: Match = anything, times: int | None = 1) -> Rule:
+        """Close matching requests' connections with a TCP RST before forwarding them. (Not `reset`:
+        CountingProxy.reset forgets the recorded requests.)"""
         return self._add(Rule("reset", match, times))
 
     def stall(self, *, match: Match = anything, times: int | None = 1) -> Rule:

@@ -35,6 +35,9 @@ class Target(ABC):
     #: whether checking every published file exists is cheap enough for every publish (a folder);
     #: on S3 it costs LIST requests, so it runs only with `--verify`
     verify_is_cheap: bool = False
+    #: files at least this big are looked for (`verify`) before being sent: a run that failed later may
+    #: have uploaded them completely, and on S3 a HEAD costs far less than sending them again
+    check_before_put: int | None = None
 
     @abstractmethod
     def get_bytes(self, key: str) -> bytes | None:

@@ -200,6 +200,7 @@ class S3Target(Target):
         self._inflight: set[Any] = set()
         self._lock = threading.Lock()
         self._sources: dict[str, _SourceCheck] = {}  # full key -> the check its upload must pass
+        self.check_before_put = settings.multipart_threshold
         for operation in ("PutObject", "CompleteMultipartUpload"):
             self.client.meta.events.register(f"before-parameter-build.s3.{operation}", self._gate)
         from podpub.storage.s3errors import bound_slow_retries

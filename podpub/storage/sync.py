@@ -205,8 +205,19 @@ def execute(
         return upload
 
     live = plan.previous.files if plan.previous else {}
+    threshold = target.check_before_put
 
-    def put_and_verify(upload: Upload) -> Upload:
+    def already_there(upload: Upload) -> bool:
+        if threshold is None or upload.size < threshold:
+            return False
+        try:
+            return target.verify(upload)
+        except OperationError:
+            return False  # cannot tell (e.g. a key without s3:ListBucket): send it
+
+    def put_and_verify(upload: Upload) -> Upload | None:
+        if already_there(upload):
+            return None  # complete on the target already (a failed earlier run sent it): not sent again
         # Checked right after its own upload, in the same worker: the checks run in parallel and
         # overlap other uploads instead of adding a serial round trip per file at the end.
         try:
@@ -283,7 +294,7 @@ def _claim_and_write_feed(
 
 
 def _upload_all(
-    files: list[Upload], put: Callable[[Upload], Upload], jobs: int, report: Report, abort: Callable[[], None]
+    files: list[Upload], put: Callable[[Upload], Upload | None], jobs: int, report: Report, abort: Callable[[], None]
 ) -> None:
     """Upload in parallel; on the first failure (or Ctrl-C) stop everything and re-raise it.
 
@@ -304,4 +315,5 @@ def _upload_all(
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
-    report.uploaded.extend(f.result() for f in futures)
+    for upload, future in zip(files, futures, strict=True):
+        (report.skipped if future.result() is None else report.uploaded).append(upload)
