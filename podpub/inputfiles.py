@@ -59,3 +59,9 @@ def read_regular(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
 def read_regular_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
     """`read_regular` decoded as UTF-8 (UnicodeDecodeError as `Path.read_text` raises it)."""
     return read_regular(path, limit).decode("utf-8")
+
+
+def utf8_error_line(error: UnicodeDecodeError) -> int:
+    """The line (from 1) holding the first byte that is not UTF-8: where the producer's editor must look."""
+    data = error.object
+    return (bytes(data).count(b"\n", 0, error.start) if isinstance(data, bytes | bytearray) else 0) + 1

@@ -33,7 +33,8 @@ def parse_toml(text: str, where: str, line_offset: int = 0) -> dict[str, Any]:
         if match:
             line = int(match.group(1)) + line_offset
             raise ConfigError(f"{where}:{line}: invalid TOML: {reason}; fix the syntax on that line") from None
-        raise ConfigError(f"{where}: invalid TOML: {reason}") from None
+        last = max(1, len(text.split("\n"))) + line_offset  # "at end of document": the last line is cut short
+        raise ConfigError(f"{where}:{last}: invalid TOML: {reason}; fix the syntax on that line") from None
 
 
 def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0, occurrence: int = 0) -> int | None:
@@ -47,7 +48,7 @@ def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0
     header_line: int | None = None
     key_re = re.compile(rf"""^\s*(?:"{re.escape(key)}"|'{re.escape(key)}'|{re.escape(key)})\s*=""")
     dotted = re.compile(rf"^\s*{re.escape(table)}\.{re.escape(key)}\s*=") if table else None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):  # TOML's lines, not U+2028 or U+0085
         header = re.match(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?", line)
         if header:
             name = header.group(1)
@@ -56,8 +57,10 @@ def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0
             current = name if (name != table or index == occurrence) else f"{name}#{index}"
             if current == table:
                 header_line = number
+            if name == (f"{table}.{key}" if table else key):  # the key is itself a table: [[soundbites]]
+                return number + line_offset
             continue
-        if current == table and key_re.match(line):
+        if current == table and (key_re.match(line) or _sets_key(line, key)):
             return number + line_offset
         if dotted and current is None and dotted.match(line):
             return number + line_offset
@@ -66,6 +69,28 @@ def key_line(text: str, key: str, table: str | None = None, line_offset: int = 0
     if table is not None:
         return key_line(text, table, None, line_offset)
     return None
+
+
+def _sets_key(line: str, key: str) -> bool:
+    """Whether `line` sets `key` written quoted with escapes (`"a\\u0010b" = 1`), which the regex cannot see."""
+    if "=" not in line or not key.strip("\0"):
+        return False
+    try:
+        return key in tomllib.loads(line)
+    except tomllib.TOMLDecodeError:
+        return False
+
+
+def _top_level_end(text: str) -> int:
+    """The last line of the keys before the first `[table]`: where a missing top-level key goes."""
+    lines = text.split("\n")
+    first = next((n for n, line in enumerate(lines, start=1) if re.match(r"^\s*\[", line)), len(lines) + 1)
+    return max(1, first - 1)
+
+
+def _shown(key: str) -> str:
+    """A key as a message shows it: bare when it is one, else quoted with control characters escaped."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else repr(key)
 
 
 @dataclass(frozen=True)
@@ -109,7 +134,9 @@ class Fields:
     def _loc(self, key: str) -> str:
         where, text, offset = self._source(key)
         line = key_line(text, key, self.table, offset, self.occurrence or 0)
-        name = f"{self._name}.{key}" if self._name else key
+        if line is None and self.table is None:  # a key that is not there: where it belongs
+            line = _top_level_end(text) + offset
+        name = f"{self._name}.{_shown(key)}" if self._name else _shown(key)
         return f"{where}:{line}: {name}" if line else f"{where}: {name}"
 
     def fail(self, key: str, problem: str) -> ConfigError:
@@ -128,8 +155,12 @@ class Fields:
         if key not in self.data:
             if required:
                 name = f"{self._name}.{key}" if self._name else key
-                line = key_line(self.text, "\0", self.table, self.line_offset, self.occurrence or 0)
-                where = f"{self.where}:{line}" if line and self.table else self.where
+                if self.table:  # the table's header, or the end of the file when the table is missing too
+                    line = key_line(self.text, "\0", self.table, self.line_offset, self.occurrence or 0)
+                    line = line or max(1, len(self.text.split("\n"))) + self.line_offset
+                else:
+                    line = _top_level_end(self.text) + self.line_offset
+                where = f"{self.where}:{line}" if line else self.where
                 raise ConfigError(f"{where}: missing required key {name!r}; add it")
             return None
         value = self.data[key]

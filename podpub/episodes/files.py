@@ -17,7 +17,7 @@ from podpub.episodes import frontmatter
 from podpub.episodes.model import AlternateRef, Episode, RemoteAudio, TranscriptRef
 from podpub.errors import ConfigError
 from podpub.fsutil import atomic_write_text
-from podpub.inputfiles import read_regular_text
+from podpub.inputfiles import read_regular_text, utf8_error_line
 from podpub.mediatypes import DEFAULT_CONTENT_TYPE, content_type_for
 from podpub.namespace_fields import read_license, read_location, read_persons, read_social, read_soundbites
 from podpub.podcasts.config import check_language
@@ -63,6 +63,8 @@ def resolve_in_show(show: Show, value: str, fields: Fields, key: str, deps: list
     path = Path(value)
     if path.is_absolute():
         raise fields.fail(key, f"{value!r} must be relative to the show folder, e.g. media/episode.mp3")
+    if "\0" in value:  # no file name holds one, and the OS calls refuse it with a ValueError
+        raise fields.fail(key, f"{value!r} has a NUL character; write the file's path")
     if deps is not None:
         written = str(show.root / path)
         deps.append([written, file_stamp(written)])
@@ -79,8 +81,8 @@ def load_episode(show: Show, path: Path, deps: list[Any] | None = None) -> Episo
     where = show_relative(show, path)
     try:
         text = read_regular_text(path)
-    except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}:{utf8_error_line(exc)}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:  # a folder, a pipe or a device named *.md, a link loop, a huge file
         raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc}); make it a text file") from None
     parts = frontmatter.split(text, where)

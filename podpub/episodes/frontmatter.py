@@ -28,7 +28,8 @@ def split(text: str, where: str) -> EpisodeText:
     """Split an episode file, with a one-line error when the fences are missing."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    lines = text.splitlines(keepends=True)
+    lines = [line + "\n" for line in text.split("\n")]  # TOML's line breaks only: not U+2028, U+0085 or FF
+    lines[-1] = lines[-1][:-1]
     if not lines or lines[0].strip() != FENCE:
         raise ConfigError(f"{where}:1: an episode file must start with a '+++' line, then TOML, then '+++'")
     for index in range(1, len(lines)):

@@ -17,7 +17,7 @@ import tomlkit
 
 from podpub.errors import ConfigError, InputError
 from podpub.fsutil import atomic_write_text, is_within
-from podpub.inputfiles import read_regular_text
+from podpub.inputfiles import read_regular_text, utf8_error_line
 from podpub.namespace import Funding, Txt, UpdateFrequency
 from podpub.namespace_fields import LIMIT, read_license, read_location, read_persons, read_social
 from podpub.podcasts.categories import parse_category
@@ -119,8 +119,8 @@ def read_config_text(root: Path, where: str = CONFIG_NAME) -> str:
         return read_regular_text(root / CONFIG_NAME)
     except FileNotFoundError:
         raise InputError(f"{where}: not found; run `podpub init` first") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{where}: not UTF-8 text; save it as UTF-8") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}:{utf8_error_line(exc)}: not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
         raise InputError(f"{where}: cannot read ({exc.strerror})") from None
 
@@ -160,7 +160,7 @@ def load_show(
 
     category_texts = top.string_list("categories")
     if not category_texts:
-        raise ConfigError(f"{where}: missing required key 'categories'; add e.g. categories = [\"Society & Culture\"]")
+        raise top.fail("categories", 'is missing or empty: it is required; add e.g. categories = ["Society & Culture"]')
     categories: list[Category] = []
     for text_value in category_texts:
         try:
