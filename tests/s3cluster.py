@@ -318,23 +318,26 @@ class SeaweedCluster(S3Store):
         self.cleanup()
 
     def stop_volume(self, name: str = "volume-2", *, kill: bool = False, timeout: float = 20.0) -> None:
-        """Take one volume server away and wait until the master has dropped it from the topology."""
+        """Take one volume server away; wait until the master has dropped it and no longer offers for
+        writing any volume that lost a copy with it."""
         self.components[name].stop(self.stop_timeout, kill=kill)
         expected = self._volume_addresses() - {self.components[name].address}
-        self._wait(time.monotonic() + timeout, f"the master to drop {name}", lambda: self.data_nodes() == expected)
+        deadline = time.monotonic() + timeout
+        self._wait(deadline, f"the master to drop {name}", lambda: self.data_nodes() == expected)
+        self._wait(deadline, "the master's writable volumes to match the copies left", self._writables_match_copies)
 
     def start_volume(self, name: str = "volume-2", *, timeout: float = 30.0) -> None:
         """Bring a stopped volume server back (same ports and data) and wait until writes work again.
 
-        Back in the topology is not enough: the master marks a collection's volumes writable again
-        only once their replicas have reported, so wait until every collection has writable volumes.
+        Back in the topology is not enough: the master makes a volume writable again only once all
+        its copies have reported, so also wait until every volume has them and is offered for writing.
         """
         component = self.components[name]
         if not component.running:
             component.spawn(self.weed)
         deadline = time.monotonic() + timeout
         self._wait(deadline, f"{name} to rejoin", lambda: self.data_nodes() == self._volume_addresses())
-        self._wait(deadline, "every collection to be writable again", self._all_writable)
+        self._wait(deadline, "every volume to be complete and writable again", self._writables_match_copies)
 
     # -- what the master sees -----------------------------------------------------------------------
     def _get_json(self, url: str) -> Any:
@@ -374,9 +377,38 @@ class SeaweedCluster(S3Store):
     def _master_is_leader(self) -> bool:
         return bool(self._get_json(f"{self.master_url}/cluster/status").get("IsLeader"))
 
-    def _all_writable(self) -> bool:
+    def _volumes(self) -> list[tuple[str, dict[str, Any]]]:
+        """(volume server, volume) for every copy of every volume, from the master's /vol/status."""
+        status = self._get_json(f"{self.master_url}/vol/status")
+        return [
+            (node, volume)
+            for racks in (status["Volumes"].get("DataCenters") or {}).values()
+            for nodes in racks.values()
+            for node, volumes in nodes.items()
+            for volume in volumes or ()
+        ]
+
+    def volume_copies(self) -> dict[int, set[str]]:
+        """Every volume the master knows, with the volume servers holding a copy of it."""
+        found: dict[int, set[str]] = {}
+        for node, volume in self._volumes():
+            found.setdefault(int(volume["Id"]), set()).add(node)
+        return found
+
+    def _writables_match_copies(self) -> bool:
+        """The master offers for writing exactly the volumes that have all their copies (and are not
+        read-only): what a write needs with replication, and what a stopped server takes away."""
+        copies = 1 + sum(int(digit) for digit in self.replication)  # "001": the volume and 1 copy
+        held: dict[int, set[str]] = {}
+        read_only: set[int] = set()
+        for node, volume in self._volumes():
+            held.setdefault(int(volume["Id"]), set()).add(node)
+            if volume.get("ReadOnly"):
+                read_only.add(int(volume["Id"]))
         layouts = self.dir_status()["Topology"].get("Layouts") or ()
-        return all(layout.get("writables") for layout in layouts)
+        writable = {int(vid) for layout in layouts for vid in layout.get("writables") or ()}
+        complete = {vid for vid, nodes in held.items() if len(nodes) == copies} - read_only
+        return writable == complete
 
     @staticmethod
     def _http_ok(port: int) -> bool:
