@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.cli_helpers import run_podpub
 from tests.conftest import FIXTURES
 from tests.fuzz.conftest import FUZZ
-from tests.fuzz.hostile import TRIED, SNIPPETS, hostile_text, strict_xml, toml_string
+from tests.fuzz.hostile import SNIPPETS, TRIED, hostile_text, strict_xml, toml_string
 from tests.rich_show import make_artwork
 
 BASE_URL = "https://cdn.example.org/show/"
@@ -135,13 +135,13 @@ _values = st.one_of(
         "1979-05-27", "07:32:00", "1979-05-27T07:32:00", "2026-13-45T99:00:00Z", '""', "''", '"""a\nb"""',
         "'''x'''", "0x1F", "0o777", "1_000", '"https://"', '"javascript:alert(1)"', '"file:///etc/passwd"',
         '"../../etc/passwd"', '"/etc/passwd"', '"media/../../x.mp3"', '"#zzz"', '"geo:999,999"', '"a" "b"',
-    ]),  # fmt: skip
+    ]),
 )
 _lines = st.one_of(
     st.sampled_from([
         "[owner]", "[[persons]]", "[publish]", "[site]", "[[site.links]]", "[a.b.c]", "[[]]", "x = 1", "title = 'x'",
         'guid = "x"', "+++", "++", '"""', "[", "= 1", "a.b = 2", "persons = 3", "site = []", "1 = 2",
-    ]),  # fmt: skip
+    ]),
     st.sampled_from(SNIPPETS),
     st.text(max_size=20),
 )
@@ -176,7 +176,8 @@ def mutated(draw: st.DrawFn, text: str) -> bytes:
     data = "\n".join(lines).encode("utf-8", "surrogatepass")
     if draw(st.integers(min_value=0, max_value=9)) == 0:
         at = draw(st.integers(min_value=0, max_value=len(data)))
-        data = data[:at] + draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"\xed\xa0\x80", b"\xef\xbb\xbf"])) + data[at:]
+        stray = draw(st.sampled_from([b"\xff", b"\xc3", b"\x00", b"\xed\xa0\x80", b"\xef\xbb\xbf"]))
+        data = data[:at] + stray + data[at:]
     return data
 
 
