@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import socket
 import threading
 import zlib
 from collections.abc import Callable
@@ -45,6 +46,16 @@ class Downloaded:
     resumed_from: int  # bytes already there from an earlier run
 
 
+def _socket_of(response: Response) -> socket.socket | None:
+    """The socket a response reads from. http.client hands it from the connection to the response when
+    the server closes after the body (Connection: close), so look in both places."""
+    sock = getattr(response.conn, "sock", None)
+    if sock is None:
+        reader = getattr(getattr(response.raw, "fp", None), "raw", None)  # BufferedReader -> SocketIO
+        sock = getattr(reader, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 class Downloader:
     """Downloads into `folder`; `on_bytes(key, n)` reports progress from the worker threads."""
 
@@ -53,6 +64,21 @@ class Downloader:
         self.max_bytes = max_bytes
         self.on_bytes = on_bytes or (lambda key, count: None)
         self.cancelled = threading.Event()  # set on Ctrl-C: downloads in flight stop at their next chunk
+        self._open: dict[int, Response] = {}  # by id(): a Response (a dataclass) is not hashable
+        self._lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop every download now (Ctrl-C, SIGTERM): set the flag the chunk loop checks, and shut the
+        sockets of downloads waiting for bytes, so a stalled server cannot hold podpub for the whole
+        read timeout. Their partial files stay, to be resumed."""
+        self.cancelled.set()
+        with self._lock:
+            responses = list(self._open.values())
+        for response in responses:
+            sock = _socket_of(response)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def part_path(self, job: DownloadJob) -> Path:
         return self.folder / f"{job.key}{job.suffix}.part"
@@ -83,7 +109,15 @@ class Downloader:
         elif have:
             have = 0  # nothing to prove the server's file is the one we have half of: start again
         with open_url(job.url, headers=headers, label=job.label) as response:
-            return self._receive(job, response, have)
+            with self._lock:
+                self._open[id(response)] = response
+            try:
+                if self.cancelled.is_set():
+                    raise FetchError(f"{job.label}: interrupted")
+                return self._receive(job, response, have)
+            finally:
+                with self._lock:
+                    self._open.pop(id(response), None)
 
     def _receive(self, job: DownloadJob, response: Response, have: int) -> Downloaded:
         part = self.part_path(job)

@@ -346,7 +346,7 @@ def _run(
             except PodpubError as exc:
                 report.failed.append((label, exc.message))
     except BaseException:
-        downloader.cancelled.set()
+        downloader.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
