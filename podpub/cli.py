@@ -779,11 +779,19 @@ def serve(host: str, port: int) -> None:
 @click.option("--since", "since_text", help="Only import items published on or after this date (ISO 8601).")
 @click.option("--force-locked", is_flag=True, help="Import a feed marked podcast:locked (only if you are its owner).")
 @click.option("--base-url", help="For a new show: where listeners will fetch the files (else set it in podcast.toml).")
+@click.option(
+    "--no-private-addresses", is_flag=True,
+    help="Refuse private, loopback and link-local addresses, redirects included (shared CI runners); "
+    "also PODPUB_NO_PRIVATE_ADDRESSES=1.",
+)  # fmt: skip
 def import_show(
     source: str, dir: Path | None, download_media: bool, jobs: int, since_text: str | None, force_locked: bool,
-    base_url: str | None,
+    base_url: str | None, no_private_addresses: bool,
 ) -> None:  # fmt: skip
     """Import a show from its feed (URL or file) into DIR: new items only, GUIDs and dates kept."""
+    from podpub import netguard
+
+    netguard.refuse_private(no_private_addresses)
     from podpub.importer.run import ImportOptions, import_feed
     from podpub.importer.summary import DownloadProgress, print_report
     from podpub.podcasts.config import check_url, find_show_root
@@ -843,10 +851,15 @@ def _ignore(line: str) -> None:
     "--timeout", type=click.FloatRange(min=0.01), default=10.0, show_default=True, help="Seconds a request may take."
 )
 @click.option("--jobs", type=click.IntRange(1, 64), default=8, show_default=True, help="Parallel requests (--online).")
+@click.option(
+    "--no-private-addresses", is_flag=True,
+    help="Refuse private, loopback and link-local addresses, redirects included (shared CI runners); "
+    "also PODPUB_NO_PRIVATE_ADDRESSES=1.",
+)  # fmt: skip
 @shows_options
 def validate(
     source: str | None, profile: str, online: bool, output_format: str, strict: bool, timeout: float, jobs: int,
-    all_shows: bool, show_names: tuple[str, ...],
+    all_shows: bool, show_names: tuple[str, ...], no_private_addresses: bool,
 ) -> None:  # fmt: skip
     """Check a feed against Apple, Spotify, PSP-1 and Podcast Index rules.
 
@@ -854,9 +867,12 @@ def validate(
     With --all or --show, each show of the workspace is built and checked.
     Exit 0 without errors, 1 with errors (or warnings with --strict), 2 when SOURCE cannot be read.
     """
+    from podpub import netguard
     from podpub.errors import OperationError
     from podpub.validation import validate as run_validation
     from podpub.validation.report import render_text, to_json
+
+    netguard.refuse_private(no_private_addresses)
 
     progress = err if online and err.is_terminal and output_format == "text" and not _state.quiet else None
     selection = selected_shows(all_shows, show_names)

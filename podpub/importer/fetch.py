@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-from podpub import __version__
+from podpub import __version__, netguard
 from podpub.errors import InputError, OperationError
 from podpub.inputfiles import open_regular
 
@@ -119,10 +119,10 @@ def open_url(
     for _ in range(max_redirects + 1):
         scheme, host, port, target = _request_target(current)
         conn: http.client.HTTPConnection
-        if scheme == "https":
-            conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
+        if scheme == "https":  # netguard's connections: private addresses refused when asked (each hop)
+            conn = netguard.HTTPSConnection(host, port, timeout=timeout, context=ssl.create_default_context())
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=timeout)
+            conn = netguard.HTTPConnection(host, port, timeout=timeout)
         sent = {"User-Agent": USER_AGENT, "Accept": "*/*", **(headers or {})}
         try:
             conn.request(method, target, headers=sent)

@@ -15,7 +15,7 @@ from email.message import Message
 from typing import IO
 from urllib.parse import urljoin, urlsplit
 
-from podpub import __version__
+from podpub import __version__, netguard
 
 MAX_REDIRECTS = 5
 USER_AGENT = f"podpub/{__version__} (feed validator)"
@@ -53,7 +53,20 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_OPENER = urllib.request.build_opener(_NoRedirect)
+class _GuardedHTTP(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(netguard.HTTPConnection, req)
+
+
+class _GuardedHTTPS(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(netguard.HTTPSConnection, req, context=self._context)  # type: ignore[attr-defined]
+
+
+# Connections go through netguard, which refuses private addresses under --no-private-addresses; then no
+# proxy from the environment is used either, since the address a proxy reaches cannot be checked here.
+_OPENER = urllib.request.build_opener(_NoRedirect, _GuardedHTTP, _GuardedHTTPS)
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, _GuardedHTTP, _GuardedHTTPS)
 
 
 def _check_scheme(url: str) -> None:
@@ -85,7 +98,7 @@ def request(
         sent = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **(headers or {})}
         req = urllib.request.Request(current, method=method, headers=sent)
         try:
-            raw = _OPENER.open(req, timeout=timeout)
+            raw = (_DIRECT if netguard.refusing() else _OPENER).open(req, timeout=timeout)
         except urllib.error.HTTPError as exc:
             raw = exc
         except TimeoutError:
