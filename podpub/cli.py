@@ -822,7 +822,7 @@ def import_show(
         print_report(out, report, verbose=_state.verbose)
     else:
         for label, error in report.failed:
-            warn(f"{label}: {error}")
+            warn(error if error.startswith(label) else f"{label}: {error}")
     if not report.ok:
         sys.exit(1)
 

@@ -63,8 +63,9 @@ def _replacing(dest: Path) -> Iterator[Path]:
             os.close(fd)
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
-        if isinstance(exc, OSError) and exc.filename == name:
-            # Name the file the producer asked for, not our temp file (a full disk is reported on it).
+        if isinstance(exc, OSError) and exc.filename in (None, name):
+            # Name the file the producer asked for, not our temp file (a write to an open file, such as
+            # one that fills the disk, names none).
             raise OSError(exc.errno, exc.strerror, str(dest)) from None
         raise
 
@@ -182,11 +183,16 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
     return removed
 
 
+def is_disk_full(exc: OSError) -> bool:
+    """No space left, a quota, or a file-size limit (RLIMIT_FSIZE): the same fix for the producer."""
+    return exc.errno in _NO_SPACE
+
+
 def describe_os_error(exc: OSError) -> str:
     """One line for a file-system failure: the file, the reason, and what to do about a full disk."""
     where = f"{exc.filename}: " if exc.filename else ""
     reason = exc.strerror or str(exc)
-    if exc.errno in _NO_SPACE:
+    if is_disk_full(exc):
         return (
             f"{where}cannot write ({reason}): the disk is full or a size limit was reached; free some space and run "
             "the command again (nothing was left half-written)"

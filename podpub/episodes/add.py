@@ -22,9 +22,9 @@ from podpub.episodes.files import MAX_NOTES_BYTES, next_file_number
 from podpub.episodes.mediainfo import MediaInfo
 from podpub.episodes.probe import probe, read_cover
 from podpub.episodes.transcripts import read_transcript
-from podpub.errors import InputError
+from podpub.errors import InputError, OperationError
 from podpub.feeds.text import clean_line
-from podpub.fsutil import atomic_copy, atomic_write_text, is_within, sha256_file
+from podpub.fsutil import atomic_copy, atomic_write_text, is_disk_full, is_within, sha256_file
 from podpub.inputfiles import read_regular_text
 from podpub.podcasts.artwork import check_artwork, prepare_artwork
 from podpub.podcasts.config import check_language
@@ -253,8 +253,9 @@ def _bring_in(show: Show, source: Path, folder: Path, written: list[Path], exten
     if needed:
         try:
             atomic_copy(source, dest)
-        except OSError as exc:
-            raise InputError(f"{dest}: cannot copy {source.name} into the show ({exc.strerror})") from None
+        except OSError as exc:  # a full disk or a read-only folder: an operation that failed, not bad input
+            advice = "; free some space and add it again" if is_disk_full(exc) else ""
+            raise OperationError(f"{dest}: cannot copy {source.name} into the show ({exc.strerror}){advice}") from None
         shutil.copystat(source, dest)
         written.append(dest)
     return dest.relative_to(show.root).as_posix()

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from podpub.fsutil import is_disk_full
 from podpub.importer.fetch import FetchError, Response, describe_error, iter_body, open_url
 
 MAX_MEDIA_BYTES = 4 << 30  # 4 GiB: a long video episode; anything bigger is not an episode
@@ -195,7 +196,8 @@ class Downloader:
                     self.discard(job)
                 raise FetchError(f"{exc.message}; run import again to resume") from None
             except OSError as exc:
-                raise FetchError(f"{job.label}: cannot write {part.name} ({describe_error(exc)})") from None
+                advice = "; free some space and run import again to resume" if is_disk_full(exc) else ""
+                raise FetchError(f"{job.label}: cannot write {part.name} ({describe_error(exc)}){advice}") from None
         return size
 
     def _read_meta(self, job: DownloadJob) -> dict[str, object]:
