@@ -22,7 +22,7 @@ from typing import Any
 # module attribute times every call.
 PHASES = [
     ("podpub.pipeline", "open_show", 0),
-    ("podpub.pipeline", "load_show", 1),
+    ("podpub.pipeline", "load_show_in", 1),
     ("podpub.pipeline", "load_episodes", 1),
     ("podpub.pipeline", "MediaCache", 1),
     ("podpub.episodes.add", "add_episodes", 0),
@@ -35,7 +35,7 @@ PHASES = [
     ("podpub.feeds.site", "render_feed", 2),
     ("podpub.storage.sync", "make_plan", 1),
     ("podpub.storage.sync", "execute", 1),
-    ("podpub.validation", "gate_publish", 0),
+    ("podpub.pipeline", "gate_publish", 0),
     ("podpub.pipeline", "publish_plan", 0),
 ]
 

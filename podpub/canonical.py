@@ -35,14 +35,18 @@ Encoder = Callable[[Any], Any]
 Decoder = Callable[[Any], Any]
 
 _PLAIN = (str, int, float, bool)
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
 
 
 def encode(value: Any) -> Any:
     """`value` (a dataclass instance, or a tuple/list of them, or a plain value) as JSON-compatible data."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _class_codec(type(value))[0](value)
-    if isinstance(value, tuple | list):
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    if kind is list or kind is tuple:
         return [encode(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _class_codec(kind)[0](value)
     return _dynamic(value)
 
 
@@ -61,6 +65,12 @@ def digest(*values: Any) -> str:
     return text_digest(dumps(list(values)))
 
 
+def plain_digest(*values: Any) -> str:
+    """`digest` of values that are already JSON (str, int, float, bool, None and lists of them), without
+    walking them first: the website digests the inputs of every one of its pages on every build."""
+    return text_digest(json.dumps(list(values), ensure_ascii=False, separators=(",", ":")))
+
+
 def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
@@ -75,12 +85,14 @@ _remembered: dict[int, tuple[weakref.ref[Any], str]] = {}
 
 
 def remember(value: Any, value_digest: str) -> None:
-    """Record `digest(value)` for this very object, computed by whoever made it from cached data.
+    """Record a digest of this very object, computed by whoever made it from cached data.
 
     The caches that decode thousands of objects per run (parsed episodes, media facts) already hold
     each object's digest, so `digest_of` need not encode the object again: that encoding was a sixth
     of an unchanged rebuild. Only the identical object matches; a copy (`dataclasses.replace`) is
-    encoded as usual.
+    encoded as usual. The recorded digest may also be a digest of other digests that determine the
+    value (a feed item: its episode's, its media facts', the rest of its fields): what callers rely
+    on is that it changes whenever the value does, which both kinds do.
     """
     key = id(value)
     _remembered[key] = (weakref.ref(value, lambda _ref, key=key: _remembered.pop(key, None)), value_digest)
@@ -167,27 +179,31 @@ def _class_codec(cls: type) -> tuple[Encoder, Decoder]:
         codecs = [_codec(hints[f.name]) for f in fields]
     finally:
         _compiling.discard(cls)
-    decoders = [c[1] for c in codecs]
-    # The encoder is generated as one list display (`[v.guid, _e1(v.source), ...]`), the way dataclasses
-    # generates __init__: feed items and episodes are encoded by the ten thousand on every build, and a
-    # loop of per-field calls cost twice as much.
-    namespace: dict[str, Any] = {}
-    terms = []
-    for number, (f, (enc, _dec)) in enumerate(zip(fields, codecs, strict=True)):
+    # Both are generated as one expression (`cls(guid=d[0], source=_d1(d[1]), ...)`, `[v.guid, ...]`),
+    # the way dataclasses generates __init__: feed items and episodes are encoded and decoded by the
+    # ten thousand on every build, and a loop of per-field calls cost twice as much.
+    namespace: dict[str, Any] = {"cls": cls}
+    terms, args = [], []
+    for number, (f, (enc, dec)) in enumerate(zip(fields, codecs, strict=True)):
         if enc is _identity:
             terms.append(f"v.{f.name}")
         else:
             namespace[f"_e{number}"] = enc
             terms.append(f"_e{number}(v.{f.name})")
-    exec(f"def encode_instance(v):\n    return [{', '.join(terms)}]", namespace)
-    encode_instance = namespace["encode_instance"]
-
-    def decode_instance(data: Any) -> Any:
-        if not isinstance(data, list) or len(data) != len(decoders):
-            raise ValueError(f"not an encoded {cls.__name__}")
-        return cls(*[dec(item) for dec, item in zip(decoders, data, strict=True)])
-
-    return encode_instance, decode_instance
+        if dec is _identity:
+            args.append(f"{f.name}=d[{number}]")
+        else:
+            namespace[f"_d{number}"] = dec
+            args.append(f"{f.name}=_d{number}(d[{number}])")
+    source = (
+        f"def encode_instance(v):\n    return [{', '.join(terms)}]\n"
+        f"def decode_instance(d):\n"
+        f"    if type(d) is not list or len(d) != {len(fields)}:\n"
+        f"        raise ValueError('not an encoded {cls.__name__}')\n"
+        f"    return cls({', '.join(args)})\n"
+    )
+    exec(source, namespace)
+    return namespace["encode_instance"], namespace["decode_instance"]
 
 
 def _identity(value: Any) -> Any:

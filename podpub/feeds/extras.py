@@ -48,13 +48,17 @@ class SiteFiles:
     images: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # artwork URL -> width, height, type
     once: list[str] = field(default_factory=list)  # warnings said only when a fix is made (not by rebuilds)
 
-    def add_file(self, stem: str, source: Path, extension: str, sha256: str | None = None) -> str:
-        """Publish an existing file under `<stem>-<hash><extension>`; returns its public URL."""
+    def add_file(
+        self, stem: str, source: Path, extension: str, sha256: str | None = None, size: int | None = None
+    ) -> str:
+        """Publish an existing file under `<stem>-<hash><extension>`; returns its public URL.
+
+        `sha256` and `size` come from the media cache for audio (known facts of the same file state),
+        saving a read or a stat per episode."""
         digest = sha256 or sha256_file(source)
         key = f"{stem}-{digest[:HASH_LENGTH]}{extension}"
-        self.files[key] = Upload(
-            key, source, source.stat().st_size, digest, content_type_for(key), IMMUTABLE_CACHE_CONTROL
-        )
+        length = size if size is not None and sha256 else source.stat().st_size
+        self.files[key] = Upload(key, source, length, digest, content_type_for(key), IMMUTABLE_CACHE_CONTROL)
         return self.base_url + key
 
     def add_bytes(self, stem: str, data: bytes, extension: str) -> str:
@@ -127,7 +131,9 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
     """Publish the episode's audio and every file it links, and describe them for the feed."""
     media = episode.media
     assert media is not None
-    label = _where(show, episode)
+    # The file's name for messages; only episodes with artwork or alternates need it (10,000 Path
+    # computations per build otherwise).
+    label = _where(show, episode) if episode.image or episode.image_embedded or episode.alternates else ""
     slug = slugify(episode.slug)
     if not media.suitable:
         raise InputError(
@@ -138,7 +144,7 @@ def episode_item(files: SiteFiles, show: Show, episode: Episode, cache: MediaCac
         enclosure = episode.remote.url
     else:
         assert episode.audio is not None
-        enclosure = files.add_file(f"media/{slug}", episode.audio, media.extension, episode.sha256)
+        enclosure = files.add_file(f"media/{slug}", episode.audio, media.extension, episode.sha256, media.size)
     image_url = None
     if episode.image is not None:
         image_url = files.artwork(f"artwork/{slug}", f"{label}: image {episode.image.name}", path=episode.image)

@@ -276,7 +276,7 @@ class ItemWriter:
     def render(self, ordered: Sequence[FeedEpisode]) -> list[bytes]:
         cache = current_cache()
         return [
-            cache.get("item", self.show_digest, canonical.digest(item), compute=lambda item=item: self._write(item))
+            cache.get("item", self.show_digest, canonical.digest_of(item), compute=lambda item=item: self._write(item))
             .encode("utf-8")
             for item in ordered
         ]

@@ -13,6 +13,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from pathlib import Path
 
@@ -23,13 +24,13 @@ from podpub.episodes.model import Episode, Status
 from podpub.episodes.remote import remote_media
 from podpub.feeds.extras import SiteFiles, episode_item
 from podpub.feeds.paging import feed_documents
-from podpub.feeds.render import render_feed, with_stylesheets
+from podpub.feeds.render import FeedEpisode, render_feed, with_stylesheets
 from podpub.fsutil import atomic_write_bytes, atomic_write_text
 from podpub.mediatypes import content_type_for
 from podpub.podcasts.model import Show
 from podpub.slugs import slugify
 from podpub.storage.base import Upload
-from podpub.website.render import render_website
+from podpub.website.render import episode_page_urls, render_website
 
 
 @dataclass
@@ -75,7 +76,7 @@ def assemble(
     base = base_url or show.publish.base_url
     published = [e for e in episodes if e.status(now) is Status.PUBLISHED]
     live = with_media(published, cache)
-    fingerprint = build_fingerprint(show, published, live, base_url)
+    fingerprint, episode_digests = build_fingerprint(show, published, live, base_url)
     reused = reuse_build(staging, fingerprint, live)
     if reused is not None:
         cache.save()
@@ -95,9 +96,13 @@ def assemble(
         feed_show = replace(show, publish=replace(show.publish, base_url=base_url))
     stylesheets: tuple[tuple[str, str], ...] = ()
     page_keys: frozenset[str] = frozenset()
+    if show.site.enabled:  # each item's <link> is its episode page
+        urls = episode_page_urls(feed_show, items)
+        items = [replace(item, link=urls.get(item.episode.guid)) for item in items]
+    for item in items:  # one digest per item, shared by the website's page records and the feed's item cache
+        canonical.remember(item, item_digest(item, episode_digests[item.episode.guid]))
     if show.site.enabled:  # the website: pages beside the feed, and the feed styled for browsers
         website = render_website(files, feed_show, items, image_url=image_url, feed_key=feed_key)
-        items = [replace(item, link=website.page_urls.get(item.episode.guid)) for item in items]
         stylesheets, page_keys = website.stylesheets, website.pages
     width, height, image_type = files.images.get(image_url or "", (0, 0, None))
     for document in feed_documents(feed_show, items, feed_key=feed_key):
@@ -136,9 +141,18 @@ def assemble(
 BUILD_RECORD = "build.json"
 
 
+_ITEM_FIELDS = tuple(f.name for f in dataclass_fields(FeedEpisode) if f.name != "episode")
+
+
+def item_digest(item: FeedEpisode, episode_digest: str) -> str:
+    """A digest of a feed item from its episode's (see `build_fingerprint`) and its own other fields:
+    what the item cache and the website's page records key on, without encoding the episode again."""
+    return canonical.digest(episode_digest, [getattr(item, name) for name in _ITEM_FIELDS])
+
+
 def build_fingerprint(
     show: Show, published: Sequence[Episode], live: Sequence[Episode], base_url: str | None
-) -> str:
+) -> tuple[str, dict[str, str]]:
     """A digest of everything a build reads: podpub's code, the show, the episodes in the feed at
     this moment with their audio facts (`live`: `published` after `with_media`; the media cache
     keeps the facts in step with the audio), the preview URL, and the stamp of every other file an
@@ -148,7 +162,8 @@ def build_fingerprint(
     Each live episode is `published` with `media` and `sha256` set, so it is entered as the digest
     of the episode as loaded (known to the parsed-episode cache), of its media facts (known to the
     media cache) and its sha256: the same information as its whole canonical form, without
-    encoding thousands of episodes again on every rebuild.
+    encoding thousands of episodes again on every rebuild. Returns the fingerprint and that digest
+    of each live episode, by guid.
     """
     named: list[Path | None] = [show.image]
     entries = []
@@ -159,7 +174,8 @@ def build_fingerprint(
         media = canonical.digest_of(episode.media) if episode.media is not None else None
         entries.append([canonical.digest_of(before), media, episode.sha256])
     stamps = [file_stamp(path) if path is not None else None for path in named]
-    return canonical.digest(canonical.code_version(), base_url, show, entries, stamps)
+    fingerprint = canonical.digest(canonical.code_version(), base_url, show, entries, stamps)
+    return fingerprint, {e.guid: canonical.plain_digest(entry) for e, entry in zip(live, entries, strict=True)}
 
 
 def record_build(staging: Path, fingerprint: str, site: Site, warnings: list[str]) -> None:

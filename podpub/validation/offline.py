@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 import re
+import stat
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -137,22 +139,51 @@ class LocalFiles:
     def __init__(self, base_url: str, root: Path) -> None:
         self.base_url = base_url if base_url.endswith("/") else base_url.rsplit("/", 1)[0] + "/"
         self.root = root.resolve()
+        self._paths: dict[str, Path | None] = {}  # url -> file, or None
+        self._folders: dict[str, str | None] = {}  # relative folder -> its real path inside root, or None
 
     def path_for(self, url: str) -> Path | None:
+        """The file under `root` that `url` names, links resolved; None if there is none or it leaves root.
+
+        Remembered per URL, and each folder resolved once: a 10,000-episode feed links 10,000 files
+        in one `media/` folder, and resolving every path component of each was a tenth of publishing.
+        """
+        if url in self._paths:
+            return self._paths[url]
+        found = self._find(url)
+        self._paths[url] = found
+        return found
+
+    def _find(self, url: str) -> Path | None:
         if not url.startswith(self.base_url):
             return None
         relative = unquote(urlsplit(url[len(self.base_url) :]).path)
         parts = PurePosixPath(relative).parts
         if not parts or relative.startswith("/") or any(part in ("..", "") for part in parts):
             return None
-        path = self.root.joinpath(*parts)
+        folder = "/".join(parts[:-1])
+        if folder not in self._folders:
+            try:
+                real = os.path.realpath(self.root.joinpath(*parts[:-1]))
+            except (OSError, ValueError):
+                real = None
+            inside = real is not None and (real == str(self.root) or real.startswith(str(self.root) + os.sep))
+            self._folders[folder] = real if inside else None
+        real_folder = self._folders[folder]
+        if real_folder is None:
+            return None
+        path = os.path.join(real_folder, parts[-1])
         try:
-            resolved = path.resolve()
-        except OSError:
+            mode = os.lstat(path).st_mode
+        except (OSError, ValueError):
             return None
-        if not resolved.is_relative_to(self.root) or not resolved.is_file():
-            return None
-        return resolved
+        if stat.S_ISLNK(mode):  # a link: resolved all the way, like a folder
+            try:
+                resolved = Path(path).resolve()
+            except OSError:
+                return None
+            return resolved if resolved.is_relative_to(self.root) and resolved.is_file() else None
+        return Path(path) if stat.S_ISREG(mode) else None
 
 
 @dataclass
