@@ -68,7 +68,7 @@ class MediaCache:
             except (KeyError, TypeError, ValueError):
                 return None  # an entry from another version: probe again
             known = entry.get("digest")
-            if not isinstance(known, str):  # an entry from before digests were kept
+            if not isinstance(known, str):  # probed by the previous run, which did not need it
                 entry["digest"] = known = canonical.digest(info)
                 self._dirty = True
             canonical.remember(info, known)  # build fingerprints need not encode the facts again
@@ -95,8 +95,7 @@ class MediaCache:
             "mtime_ns": stat.st_mtime_ns,
             "sha256": digest,
             "info": info.to_json(),
-            "digest": canonical.digest(info),
-        }
+        }  # "digest" (of the facts) is added when a later run first needs it: a first scan does not
         self._dirty = True
         return MediaFacts(info, digest)
 
