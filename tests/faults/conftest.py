@@ -188,9 +188,9 @@ def revive(state: Published, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     missing: list[str] = []
     while time.monotonic() < deadline:
-        # Every object listed must be readable, signed and anonymously: right after a restart SeaweedFS
-        # lists objects it still answers 404 for, and refuses anonymous reads (500) until it has loaded
-        # the bucket policy again.
+        # Every object listed must be readable, signed and anonymously, metadata and bytes: right after a
+        # restart SeaweedFS lists objects it still answers 404 for, and answers 500 for reads until its
+        # volume server has registered again and the bucket policy is loaded.
         listed = client.list_objects_v2(Bucket=state.bucket, Prefix=f"{state.prefix}/").get("Contents", [])
         missing = [item["Key"] for item in listed if not _readable(state, client, item["Key"])]
         if listed and not missing:
@@ -207,4 +207,4 @@ def _readable(state: Published, client: object, key: str) -> bool:
     except ClientError:
         return False
     url = state.url(key.removeprefix(f"{state.prefix}/"))
-    return anonymous_request(url, method="HEAD")[0] == 200
+    return anonymous_request(url, headers={"Range": "bytes=0-0"})[0] in (200, 206)  # a byte from the volume
