@@ -7,6 +7,7 @@ process provably holds the show's lock while the second one starts.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tests.conftest import FIXTURES
 from tests.faultproxy import FaultProxy
 from tests.faults import proc
 from tests.faults.conftest import PublishedFactory, assert_one_clear_error
+from tests.network.test_workspace import workspace  # noqa: F401 - fixture: two shows in a workspace
 from tests.s3server import SeaweedFS
 
 
@@ -97,3 +99,16 @@ def test_import_into_a_new_folder_takes_the_lock_and_leaves_nothing_when_it_fail
     result = proc.run("import", str(tmp_path / "no-such-feed.xml"), str(target))
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert not target.exists()  # the folder (and .podpub/) the lock created were taken back
+
+
+def test_a_workspace_run_takes_every_selected_show_s_lock(workspace: Path) -> None:  # noqa: F811
+    """`--all` locks each show it touches (and the workspace's own files); other shows stay free."""
+    with show_lock(workspace / "cafe", "add"):
+        every = proc.run("-C", str(workspace), "build", "--all", env={"PODPUB_LOCK_WAIT": "0"})
+        assert every.returncode == 1
+        assert f"{workspace / 'cafe'}: another podpub (pid {os.getpid()}, `add`)" in every.stderr
+        assert not (workspace / "les-ecoles" / "public").exists()  # nothing built while a show was busy
+        one = proc.run("-C", str(workspace), "build", "--show", "les-ecoles", env={"PODPUB_LOCK_WAIT": "0"})
+        assert one.returncode == 0, one.stderr
+    assert proc.run("-C", str(workspace), "build", "--all").returncode == 0
+    assert list(workspace.rglob("lock")) == []
