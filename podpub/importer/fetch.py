@@ -12,6 +12,7 @@ import contextlib
 import http.client
 import socket
 import ssl
+import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ MAX_FEED_BYTES = 64 << 20  # the biggest real feeds (10,000+ items with full not
 MAX_SMALL_BYTES = 20 << 20  # artwork, transcripts, chapters
 MAX_REDIRECTS = 5
 TIMEOUT = 30.0  # seconds without a byte before a connection is given up
+#: Seconds a feed or a small file may take in all: a server that sends a byte just before each TIMEOUT
+#: would otherwise hold an import (and a CI job) for days. Media downloads resume instead.
+FETCH_DEADLINE = 300.0
 REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 1 << 16
 
@@ -133,7 +137,7 @@ def open_url(
         if raw.status in REDIRECTS:
             location = raw.getheader("Location")
             with contextlib.suppress(Exception):
-                raw.read(_CHUNK)
+                raw.read1(_CHUNK)
             conn.close()
             if not location:
                 raise FetchError(f"{label}: {current} answered {raw.status} without a Location to go to")
@@ -175,7 +179,7 @@ def iter_body(response: Response, *, label: str) -> Iterator[bytes]:
     """The raw body in chunks; a dropped connection raises FetchError."""
     while True:
         try:
-            chunk = response.raw.read(_CHUNK)
+            chunk = response.raw.read1(_CHUNK)  # what has arrived: read() would wait for 64 KiB, however slow
         except (OSError, http.client.HTTPException) as exc:
             raise FetchError(f"{label}: the download stopped ({describe_error(exc)})") from None
         if not chunk:
@@ -195,8 +199,9 @@ def gunzip_capped(data: bytes, cap: int, label: str) -> bytes:
     return out
 
 
-def read_capped(response: Response, cap: int, label: str) -> bytes:
-    """The whole body, decoded from gzip/deflate when the server compressed it, at most `cap` bytes."""
+def read_capped(response: Response, cap: int, label: str, deadline: float | None = None) -> bytes:
+    """The whole body, decoded from gzip/deflate when the server compressed it, at most `cap` bytes,
+    by `deadline` (a `time.monotonic()` value) when one is given."""
     if response.length is not None and response.length > cap and not response.header("Content-Encoding"):
         raise FetchError(f"{label}: {response.length} bytes, over the {cap >> 20} MiB limit; refusing it")
     parts: list[bytes] = []
@@ -205,6 +210,8 @@ def read_capped(response: Response, cap: int, label: str) -> bytes:
         size += len(chunk)
         if size > cap:
             raise FetchError(f"{label}: more than {cap >> 20} MiB; refusing it")
+        if deadline is not None and time.monotonic() > deadline:
+            raise FetchError(f"{label}: still arriving after {FETCH_DEADLINE:g} s ({size} bytes); try again later")
         parts.append(chunk)
     body = b"".join(parts)
     if response.length is not None and size < response.length:
@@ -237,10 +244,11 @@ def _charset(content_type: str | None) -> str | None:
 def fetch(url: str, *, cap: int, label: str, accept: str = "*/*") -> Fetched:
     """GET `url` whole (gzip accepted): for the feed and the small files episodes link."""
     headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+    deadline = time.monotonic() + FETCH_DEADLINE
     with open_url(url, headers=headers, label=label) as response:
         if response.status != 200:
             raise FetchError(f"{label}: {response.url} answered HTTP {response.status} {response.reason}".rstrip())
-        data = read_capped(response, cap, label)
+        data = read_capped(response, cap, label, deadline)
         return Fetched(
             data, response.url, _charset(response.header("Content-Type")), response.permanent_redirect,
             tuple(response.redirects),

@@ -147,7 +147,9 @@ def _read(raw: IO[bytes], headers: Message, limit: int, deadline: float, limit_i
         while True:
             if time.monotonic() > deadline:
                 raise FetchError("timeout", "the body did not arrive in time")
-            chunk = raw.read(CHUNK)
+            # read1: what has arrived (up to CHUNK), so the deadline is checked while a server trickles;
+            # read(CHUNK) waits for all 64 KiB, a byte at a time, each within the socket timeout
+            chunk = raw.read1(CHUNK) if hasattr(raw, "read1") else raw.read(CHUNK)
             if not chunk:
                 break
             received += len(chunk)
