@@ -218,6 +218,8 @@ def _codec(hint: Any) -> tuple[Encoder, Decoder]:
         if len(options) != len(typing.get_args(hint)) - 1 or len(options) != 1:
             raise TypeError(f"only `X | None` unions have a canonical form, not {hint}")
         enc, dec = _codec(options[0])
+        if enc is _identity and dec is _identity:  # None is JSON too: `str | None` needs no conversion
+            return _identity, _identity
         return (lambda v: None if v is None else enc(v)), (lambda d: None if d is None else dec(d))
     if origin is tuple:
         args = typing.get_args(hint)

@@ -68,12 +68,23 @@ class MediaCache:
             except (KeyError, TypeError, ValueError):
                 return None  # an entry from another version: probe again
             known = entry.get("digest")
-            if not isinstance(known, str):  # probed by the previous run, which did not need it
-                entry["digest"] = known = canonical.digest(info)
-                self._dirty = True
-            canonical.remember(info, known)  # build fingerprints need not encode the facts again
+            if isinstance(known, str):
+                canonical.remember(info, known)  # build fingerprints need not encode the facts again
             return facts
         return None
+
+    def digest(self, path: Path, info: MediaInfo) -> str:
+        """`canonical.digest(info)` for the facts of `path`, kept in its entry once computed.
+
+        A first scan does not compute it (it is not part of probing); the first build does, for its
+        fingerprint, and the cache then keeps it, so later builds never encode the facts again.
+        """
+        known = canonical.digest_of(info)
+        entry = self._entries.get(self._key(path))
+        if entry is not None and entry.get("digest") != known and MediaInfo.from_json(entry["info"]) == info:
+            entry["digest"] = known
+            self._dirty = True
+        return known
 
     def facts(self, path: Path) -> MediaFacts:
         """The facts of `path`, from the cache when the file is unchanged, else probed now."""

@@ -39,10 +39,16 @@ _FILE_NAME = re.compile(r"^(\d+)-[A-Za-z0-9][A-Za-z0-9-]*\.md$")
 
 
 def episode_files(show: Show) -> list[Path]:
-    """Every `*.md` in `episodes/`, in name order (the numbering is the producer's order)."""
-    if not show.episodes_dir.is_dir():
+    """Every `*.md` in `episodes/`, in name order (the numbering is the producer's order).
+
+    Sorted by name rather than as paths (the same order in one folder): comparing 10,000 Path
+    objects cost more than listing the folder."""
+    folder = show.episodes_dir
+    if not folder.is_dir():
         return []
-    return sorted(p for p in show.episodes_dir.iterdir() if p.suffix == ".md" and not p.name.startswith("."))
+    with os.scandir(folder) as entries:
+        names = sorted(e.name for e in entries if e.name.endswith(".md") and not e.name.startswith("."))
+    return [folder / name for name in names]
 
 
 def show_relative(show: Show, path: Path) -> str:
