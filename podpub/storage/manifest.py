@@ -73,12 +73,43 @@ class Manifest:
                 for key, v in data["files"].items()
             }
             episodes = {str(k): str(v) for k, v in data.get("episodes", {}).items()}
-            return cls(files, episodes, str(data.get("feed", "feed.xml")), int(data.get("generation", 0)))
+            feed = str(data.get("feed", "feed.xml"))
+            for key in (feed, *files):
+                _check_key(key)
+            return cls(files, episodes, feed, int(data.get("generation", 0)))
+        except UnsafeKey as exc:
+            raise OperationError(
+                f"{where}: the manifest lists {exc.key!r}, a key outside the site's folder; podpub never writes "
+                "such a key, so the manifest was edited or damaged: restore it, or delete it to republish everything"
+            ) from None
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise OperationError(
                 f"{where}: unreadable podpub manifest ({exc}); written by a newer podpub "
                 f"than {__version__}? Upgrade podpub, or delete it to republish everything"
             ) from None
+
+
+class UnsafeKey(ValueError):
+    """A manifest key that could name a file outside the target's folder or prefix."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _check_key(key: str) -> None:
+    """Refuse a key podpub could not have written: absolute, with `.`/`..`/empty parts, a backslash or
+    a control character. Prune deletes and verify re-uploads what the manifest lists, and a store that
+    normalises paths (or a folder target) would take `media/../../x` outside the prefix."""
+    parts = key.split("/")
+    if (
+        not key
+        or key.startswith("/")
+        or "\\" in key
+        or any(part in ("", ".", "..") for part in parts)
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in key)
+    ):
+        raise UnsafeKey(key)
 
 
 def generation_key(generation: int) -> str:
