@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, Phase, settings
 from tests.fuzz.hostile import TRIED
 
 FUZZ = settings(
-    max_examples=int(os.environ.get("PODPUB_FUZZ_EXAMPLES", "25")),
+    max_examples=int(os.environ.get("PODPUB_FUZZ_EXAMPLES", "60")),
     deadline=None,
     derandomize=bool(os.environ.get("CI")),
     database=None,

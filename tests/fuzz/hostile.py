@@ -215,3 +215,16 @@ def assert_one_line_error(code: int, err: str, *needles: str) -> str:
     for needle in needles:
         assert needle in errors[0], (needle, errors[0])
     return errors[0]
+
+
+_SITE_KEY = re.compile(r"^(\.podpub/)?[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
+
+
+def assert_site_keys(public: Path) -> None:
+    """Every file of a built site has a key that cannot leave the prefix: lower-case ASCII parts, none of
+    them empty, `.` or `..`, whatever titles and file names the show holds."""
+    for path in public.rglob("*"):
+        if path.is_file():
+            key = path.relative_to(public).as_posix()
+            assert _SITE_KEY.match(key) and ".." not in key.split("/"), key
+            assert path.resolve().is_relative_to(public.resolve()), key

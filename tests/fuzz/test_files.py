@@ -21,7 +21,7 @@ from mutagen.id3 import CHAP, COMM, CTOC, ID3, TIT2, CTOCFlags
 
 from tests.cli_helpers import run_podpub
 from tests.conftest import FIXTURES, snapshot, write_show
-from tests.fuzz.hostile import TRIED, assert_one_line_error, run_bounded, strict_xml
+from tests.fuzz.hostile import TRIED, assert_one_line_error, assert_site_keys, run_bounded, strict_xml
 
 NS = {"content": "http://purl.org/rss/1.0/modules/content/", "psc": "http://podlove.org/simple-chapters"}
 
@@ -325,9 +325,6 @@ def check_names_inside(root: Path, tmp_path: Path) -> None:
     for path in root.rglob("*"):
         assert len(path.name.encode()) <= 255
         assert path.resolve().is_relative_to(root.resolve()) or path.is_symlink()
-    for path in (root / "public").rglob("*"):
-        key = path.relative_to(root / "public").as_posix()
-        assert all(part not in ("", ".", "..") for part in key.split("/")), key
-        assert key.isascii() and "\\" not in key and " " not in key, key
+    assert_site_keys(root / "public")
     assert sorted(p.name for p in tmp_path.iterdir()) in (["a.mp3", "show"], ["in", "show"])
     etree.fromstring((root / "public" / "sitemap.xml").read_bytes())

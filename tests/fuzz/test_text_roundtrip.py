@@ -28,6 +28,7 @@ from tests.fuzz.hostile import (
     assert_inert_html,
     assert_no_illegal_characters,
     assert_site_inert,
+    assert_site_keys,
     client_parses,
     hostile_text,
     meant,
@@ -188,6 +189,7 @@ def test_show_and_episode_text_reads_back_as_meant(
 
     public = root / "public"
     assert assert_site_inert(public) >= 2
+    assert_site_keys(public)
     index = squeeze(etree.tostring(etree.HTML((public / "index.html").read_bytes()), method="text", encoding="unicode"))
     assert meant(title) in index and meant(episode_title) in index
     check_xsl_view(public)
@@ -298,3 +300,4 @@ def test_titles_given_on_the_command_line(
     assert squeeze(feed.findtext("channel/item/title")) == meant(episode_title)
     assert not XML_ILLEGAL.search((root / "public" / "index.html").read_text(encoding="utf-8"))
     assert_site_inert(root / "public")
+    assert_site_keys(root / "public")
