@@ -134,3 +134,21 @@ def test_another_podpub_does_not_use_the_cache(tmp_path: Path, monkeypatch: pyte
     with notes.cached(cache):
         render_feed(show, items, image_url=COVER)
     assert sorted(written) == sorted(i.episode.guid for i in items)
+
+
+def test_notes_stay_cached_through_warm_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Items taken whole from the cache keep their notes in it: a later change of the show rewrites
+    every item without rendering any Markdown again."""
+    show = plain.make_show(tmp_path)
+    items = plain.three_items(tmp_path)
+    cache = tmp_path / "render-cache.json"
+    for _ in range(2):  # cold, then warm
+        with notes.cached(cache):
+            render_feed(show, items, image_url=COVER)
+    rendered: list[str] = []
+    real = notes._render_notes
+    monkeypatch.setattr(notes, "_render_notes", lambda md, base=None: rendered.append(md) or real(md, base))
+    written = writes(monkeypatch)
+    with notes.cached(cache):
+        render_feed(replace(show, explicit=True), items, image_url=COVER)
+    assert len(written) == 3 and rendered == []

@@ -209,3 +209,34 @@ def test_archive_key_is_refused_as_complete_feed() -> None:
 
     assert check_feed_file(archive_key(12)) is not None
     assert check_feed_file("feed-complete.xml") is None
+
+
+def test_publish_checks_the_archive_pages_too(tmp_path: Path) -> None:
+    from podpub.errors import OperationError
+    from podpub.validation.run import archive_pages, gate_publish
+
+    root = make_show(tmp_path / "show", 5, "max_items = 2\n")
+    build(root)
+    public = root / "public"
+    assert [p.name for p, _ in archive_pages(public / "feed.xml", LocalFiles(BASE_URL, public))] == [
+        "feed-archive-2.xml", "feed-archive-1.xml",
+    ]  # fmt: skip
+    assert gate_publish(public / "feed.xml", BASE_URL + "feed.xml", force=False) is None
+    page = public / "feed-archive-1.xml"
+    page.write_bytes(page.read_bytes().replace(b">false</itunes:explicit>", b">fals3</itunes:explicit>"))
+    with pytest.raises(OperationError, match=r"feed-archive-1\.xml: apple\.explicit\.value"):
+        gate_publish(public / "feed.xml", BASE_URL + "feed.xml", force=False)
+
+
+def test_a_loop_of_archive_links_ends(tmp_path: Path) -> None:
+    from podpub.validation.run import archive_pages
+
+    root = make_show(tmp_path / "show", 5, "max_items = 2\n")
+    build(root)
+    public = root / "public"
+    page = public / "feed-archive-1.xml"
+    text = page.read_bytes().replace(b'rel="next-archive"', b'rel="prev-archive"')  # points back at page 2
+    page.unlink()  # a new file: the staged copy is left alone
+    page.write_bytes(text)
+    pages = [p.name for p, _ in archive_pages(public / "feed.xml", LocalFiles(BASE_URL, public))]
+    assert pages == ["feed-archive-2.xml", "feed-archive-1.xml"]

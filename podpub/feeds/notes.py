@@ -176,12 +176,26 @@ class NotesCache:
     def get(self, kind: str, *parts: str, compute: Callable[[], str]) -> str:
         if self.path is None:  # no cache in use (outside a build): nothing is kept in memory
             return compute()
-        key = hashlib.sha256("\0".join((kind, *parts)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        key = self._key(kind, parts)
         if key in self._used:
             return self._used[key]
         value = self._old[key] if key in self._old else compute()
         self._used[key] = value
         return value
+
+    def keep(self, kind: str, *parts: str) -> None:
+        """Keep the entry `get(kind, *parts)` would use, without using it: a feed item taken whole from
+        the cache still keeps its rendered notes, which a later change of the show (that rewrites every
+        item) or a web page needs again."""
+        if self.path is None:
+            return
+        key = self._key(kind, parts)
+        if key not in self._used and key in self._old:
+            self._used[key] = self._old[key]
+
+    @staticmethod
+    def _key(kind: str, parts: tuple[str, ...]) -> str:
+        return hashlib.sha256("\0".join((kind, *parts)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def save(self) -> None:
         if self.path is None or self._used == self._old:
@@ -422,8 +436,10 @@ def _cut_chars(events: list[_Event], crossing: int, limit: int) -> str:
 
 
 def summary_html(fragment: str, limit: int = 4000) -> str:
-    """The `<description>` form of HTML notes (cached: see NotesCache)."""
-    return _cache.get("summary", str(limit), fragment, compute=lambda: _summary_html(fragment, limit))
+    """The `<description>` form of HTML notes.
+
+    Not cached on its own: only a feed item uses it, and the whole item is cached (`render.ItemWriter`)."""
+    return _summary_html(fragment, limit)
 
 
 def _summary_html(fragment: str, limit: int = 4000) -> str:

@@ -275,11 +275,14 @@ class ItemWriter:
 
     def render(self, ordered: Sequence[FeedEpisode]) -> list[bytes]:
         cache = current_cache()
-        return [
-            cache.get("item", self.show_digest, canonical.digest_of(item), compute=lambda item=item: self._write(item))
-            .encode("utf-8")
-            for item in ordered
-        ]
+        base = self.show.publish.base_url
+        written = []
+        for item in ordered:
+            key = canonical.digest_of(item)
+            xml = cache.get("item", self.show_digest, key, compute=lambda item=item: self._write(item))
+            cache.keep("notes", base, item.episode.notes)  # the notes outlive a warm build: see NotesCache.keep
+            written.append(xml.encode("utf-8"))
+        return written
 
     def _write(self, item: FeedEpisode) -> str:
         fe = _add_item(self.fg, self.show, item)

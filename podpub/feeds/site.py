@@ -68,10 +68,12 @@ def assemble(
     staging: Path,
     base_url: str | None = None,
 ) -> Site:
-    """Decide every published file and render the feed into `staging/feed.xml`.
+    """Decide every published file and render the feed documents into `staging/` (`feed.xml`, and
+    with `max_items` or `complete_feed` the archive pages and the complete feed: `paging`).
 
     Only published episodes are included: a draft's or a scheduled episode's audio is not put
-    online before its date.
+    online before its date. When nothing the build reads has changed since the last one (its
+    fingerprint, see `build_fingerprint`), the staged site is reused as it is.
     """
     base = base_url or show.publish.base_url
     published = [e for e in episodes if e.status(now) is Status.PUBLISHED]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from lxml import etree
 from rich.console import Console
 
 from podpub.errors import InputError, OperationError
@@ -173,14 +174,23 @@ def _fetch_problem(exc: FetchError) -> str:
 def gate_publish(feed: Path, feed_url: str, *, force: bool) -> str | None:
     """The offline rules on a feed podpub just built, before it is published.
 
-    Raises OperationError naming the first errors unless `force`; with `force`, returns the same summary
-    for a warning. None when the feed has no error."""
+    A paged feed (`max_items`) is checked with its archive pages, found by following its RFC 5005
+    `prev-archive` links among the built files: an archived episode is published as surely as a new
+    one. Raises OperationError naming the first errors unless `force`; with `force`, returns the same
+    summary for a warning. None when the feed has no error."""
     base = feed_url.rsplit("/", 1)[0] + "/"
-    checked = check_feed_file(feed, expected_url=feed_url, local=LocalFiles(base, feed.parent))
+    local = LocalFiles(base, feed.parent)
+    checked = check_feed_file(feed, expected_url=feed_url, local=local)
     errors = sorted((f for f in checked.findings if f.rule.severity is Severity.ERROR), key=sort_key)
+    named_errors = [f.one_line() for f in errors]
+    for page, page_url in archive_pages(feed, local):
+        found = check_feed_file(page, expected_url=page_url, local=local).findings
+        page_errors = sorted((f for f in found if f.rule.severity is Severity.ERROR), key=sort_key)
+        errors += page_errors
+        named_errors += [f"{page.name}: {f.one_line()}" for f in page_errors]
     if not errors:
         return None
-    named = "; ".join(f.one_line() for f in errors[:PUBLISH_NAMED])
+    named = "; ".join(named_errors[:PUBLISH_NAMED])
     more = f" … and {len(errors) - PUBLISH_NAMED} more" if len(errors) > PUBLISH_NAMED else ""
     count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
     if force:
@@ -188,3 +198,40 @@ def gate_publish(feed: Path, feed_url: str, *, force: bool) -> str | None:
     raise OperationError(
         f"the feed has {count}: {named}{more}; run podpub validate for the full report; --force publishes anyway"
     )
+
+
+_ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+
+
+def archive_pages(feed: Path, local: LocalFiles) -> list[tuple[Path, str]]:
+    """The archive pages a feed leads to through `prev-archive` links (RFC 5005), newest first, as
+    (built file, URL); only files under the build folder, each once (a loop of links ends the walk)."""
+    pages: list[tuple[Path, str]] = []
+    seen = {feed.resolve()}
+    current = feed
+    while (url := _prev_archive(current)) is not None:
+        path = local.path_for(url)
+        if path is None or path.resolve() in seen:
+            break
+        seen.add(path.resolve())
+        pages.append((path, url))
+        current = path
+    return pages
+
+
+def _prev_archive(document: Path) -> str | None:
+    """The channel's `atom:link rel="prev-archive"`, read from the document's head only (the links come
+    before the first item), with the same safe parser settings as the checks."""
+    try:
+        with document.open("rb") as file:
+            events = etree.iterparse(
+                file, events=("start",), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+            )
+            for _event, element in events:
+                if element.tag == "item":
+                    return None
+                if element.tag == _ATOM_LINK and element.get("rel") == "prev-archive":
+                    return element.get("href")
+    except (OSError, etree.XMLSyntaxError):
+        return None
+    return None
