@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from copy import deepcopy
 
 import lxml.html
 from lxml import etree
@@ -126,7 +127,9 @@ def _markup(element: etree._Element) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str):
-            copy = etree.fromstring(etree.tostring(child))
+            # a copy, not a re-parse of tostring(): an entity left unexpanded (&name; from the feed's DTD)
+            # would be "not defined" to a parser without that DTD
+            copy = deepcopy(child)
             for node in copy.iter():
                 if isinstance(node.tag, str):
                     node.tag = etree.QName(node).localname

@@ -69,6 +69,10 @@ def payloads(server: FeedServer, secret_file: Path) -> dict[str, bytes]:
         ),
         "external-dtd": feed(f'<!DOCTYPE rss SYSTEM "{server.url("/evil.dtd")}">', title="Show &leak;",
                              notes="x", enclosure=audio),
+        "internal-entity-in-markup": feed(  # the notes' XHTML is copied, never re-parsed without its DTD
+            f'<!DOCTYPE rss [<!ENTITY word "lollollol"><!ENTITY file SYSTEM "file://{secret_file}">]>',
+            title="Show", notes='<p xmlns="http://www.w3.org/1999/xhtml">a &word; and &file;</p>', enclosure=audio,
+        ),
         "entity-in-markup": feed(
             f'<!DOCTYPE rss [{LAUGHS}<!ENTITY file SYSTEM "file://{secret_file}">]>', title="Show",
             notes=f'<p xmlns="http://www.w3.org/1999/xhtml">&lol9; &file;</p><xi:include href="file://{secret_file}" '
@@ -90,7 +94,9 @@ def assert_nothing_leaked(server: FeedServer, *texts: str, folder: Path | None =
                 assert SECRET.encode() not in data and b"lollollol" not in data, file
 
 
-@pytest.mark.parametrize("payload", ["billion-laughs", "xxe", "external-dtd", "entity-in-markup"])
+@pytest.mark.parametrize(
+    "payload", ["billion-laughs", "xxe", "external-dtd", "internal-entity-in-markup", "entity-in-markup"]
+)
 @pytest.mark.parametrize("entry", ["import-file", "import-url", "validate-file", "validate-url"])
 def test_entities_are_never_expanded_or_fetched(server: FeedServer, tmp_path: Path, entry: str, payload: str) -> None:
     TRIED["XML bombs and XXE at import/validate (file and URL)"] += 1
