@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from podpub import pipeline
 from podpub.episodes.model import Status
 from podpub.errors import InputError, PodpubError
-from podpub.network.files import NetworkEntry, NetworkSite, render_network_files
+from podpub.network.files import NetworkEntry, NetworkSite, public_entries, render_network_files
 from podpub.network.workspace import Network, parent_of_template
 from podpub.podcasts.model import Show
 from podpub.storage import manifest as manifests
@@ -232,7 +232,7 @@ def publish_network_files(
         target = network_target(shows.network, options.target_template, options.target_options)
         result.target = target.description
         live = _live_shows(shows, results, prepared, options)
-        site = _render(shows, live)
+        site, result.episodes = _render(shows, live)
         result.feed_url = settings.base_url + site.feed_key
         result.plan = sync.make_plan(_state(site), target, prune=options.prune, check_existing=options.verify)
         if not options.dry_run:
@@ -251,7 +251,8 @@ def build_network_files(shows: Shows, results: list[ShowResult]) -> ShowResult |
     result = ShowResult(NETWORK, settings.title)
     try:
         built = {r.slug for r in results if r.ok}
-        site = _render(shows, [s for slug, s in shows.every.items() if slug in built or slug not in shows.loaded])
+        listed = [s for slug, s in shows.every.items() if slug in built or slug not in shows.loaded]
+        site, result.episodes = _render(shows, listed)
         out = shows.network.root / "public"
         target = LocalTarget(out, link=True)
         result.report = sync.execute(sync.make_plan(_state(site), target, prune=True, check_existing=True), target)
@@ -282,7 +283,8 @@ def _live_shows(
     return live
 
 
-def _render(shows: Shows, live: Sequence[Show]) -> NetworkSite:
+def _render(shows: Shows, live: Sequence[Show]) -> tuple[NetworkSite, int]:
+    """The network's files listing `live`, and how many episodes those shows have."""
     entries = []
     now = pipeline.now_utc()
     for show in live:
@@ -296,7 +298,8 @@ def _render(shows: Shows, live: Sequence[Show]) -> NetworkSite:
             )
         )
     staging = shows.network.root / ".podpub" / "staging" / "network"
-    return render_network_files(shows.network, entries, staging)
+    site = render_network_files(shows.network, entries, staging)
+    return site, sum(entry.episode_count for entry in public_entries(entries))
 
 
 def _episodes_of(show: Show) -> pipeline.LoadedShow:
