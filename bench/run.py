@@ -26,7 +26,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-sys.path[:0] = [str(BENCH), str(BENCH.parent)]  # bench_* and targets/, and the repo (tests.s3server)
+# bench_* and targets/ first; the repo (tests.s3server, and podpub when it is not installed) last, so that a
+# child started with PYTHONPATH (see freeze_code) imports the frozen copy of podpub, not the working tree.
+sys.path.insert(0, str(BENCH))
+sys.path.append(str(BENCH.parent))
 
 from targets import feed, grow, scan, store, vbr  # noqa: E402
 from targets.common import FULL, QUICK, Context, Row, Skip, error_row  # noqa: E402
@@ -84,6 +87,19 @@ def run_targets(ctx: Context, only: set[str] | None) -> list[Row]:
     return rows
 
 
+def freeze_code(work: Path) -> None:
+    """Child processes run a copy of podpub taken now (PYTHONPATH), the code this process imported.
+
+    podpub's caches are keyed on its own code (every file's size and mtime, `canonical.code_version`),
+    so an edit to the working tree between a target's setup and its measured command would make the
+    command start cold. A producer's install does not change between two commands; a shared checkout
+    being edited during a 5-minute run does. Each run therefore measures one version of podpub.
+    """
+    code = work / "podpub-code"
+    shutil.copytree(BENCH.parent / "podpub", code / "podpub", ignore=shutil.ignore_patterns("__pycache__"))
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(code), os.environ.get("PYTHONPATH")]))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:  # a measured child process (target 4): run.py --child feed MODE N CACHE
@@ -98,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     only = {n.strip() for n in args.only.split(",")} if args.only else None
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="podpub-bench-"))
+    freeze_code(work)
     ctx = Context(work=work, quick=args.quick, sizes=QUICK if args.quick else FULL, profile=args.profile)
     print(f"podpub benchmarks ({'quick: tiny sizes, figures not meaningful' if args.quick else 'full sizes'})")
     print(f"machine: {machine()}")
