@@ -109,7 +109,7 @@ def translate(exc: Exception, target: S3Target, action: str, key: str | None) ->
         if code in THROTTLING or status == 429:
             return OperationError(
                 f"{where}: the store kept throttling requests ({status} {code} while trying to {what}), still after "
-                "retries; publish again later, or with fewer --jobs"
+                "retries; try again later, or publish with fewer --jobs"
             )
         if isinstance(status, int) and status >= 500 and action in WRITE_ACTIONS:
             return OperationError(

@@ -154,4 +154,4 @@ def test_sigterm_runs_the_same_clean_up_as_ctrl_c_for_add(
     assert child.returncode == 143, err
     assert_one_clear_error(Result(child.returncode, out, err), "stopped by SIGTERM")
     after = sorted(str(p.relative_to(state.show)) for p in state.show.rglob("*") if p.is_file())
-    assert after == before
+    assert after == before, (set(after) ^ set(before), err)
