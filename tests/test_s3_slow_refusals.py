@@ -122,3 +122,28 @@ def test_a_slow_server_error_on_a_read_is_not_retried_either(stub: StubStore) ->
     finally:
         target.close()
     assert stub.requests == ["GET"]
+
+
+def test_after_a_slow_refusal_no_further_write_is_sent_but_reads_and_aborts_are(stub: StubStore) -> None:
+    """The publish fails at the first refusal; writes queued behind it must not each wait for their own."""
+    from botocore.exceptions import ClientError
+
+    stub.delay = SLOW
+    target = S3Target(S3Settings(bucket="podcast", prefix="show", endpoint_url=stub.url))
+    try:
+        with pytest.raises(OperationError, match="the store refused writes"):
+            target.put_bytes("media/a.mp3", b"a", "audio/mpeg", "public")
+        stub.delay = 0.0
+        for key in ("media/b.mp3", "feed.xml"):
+            with pytest.raises(OperationError) as raised:
+                target.put_bytes(key, b"b", "audio/mpeg", "public")
+            expected = f"refused writes (server error 500 InternalError while trying to write s3://podcast/show/{key})"
+            assert expected in str(raised.value)
+        assert stub.requests == ["PUT"]  # neither later write reached the store
+        with pytest.raises(OperationError, match="while trying to read"):
+            target.get_bytes(".podpub/manifest.json")  # reads are still sent (the stub answers 500)
+        with pytest.raises(ClientError):  # and so is the abort of a multipart upload (clean-up)
+            target.client.abort_multipart_upload(Bucket="podcast", Key="show/media/c.mp3", UploadId="u")
+    finally:
+        target.close()
+    assert stub.requests[0] == "PUT" and "GET" in stub.requests and "DELETE" in stub.requests

@@ -24,17 +24,29 @@ _ATTEMPT_STARTED = "podpub_attempt_started"
 
 
 def bound_slow_retries(client: Any) -> None:
-    """Do not retry a server error (5xx other than 503) that took SLOW_SERVER_ERROR_SECONDS to come.
+    """Do not retry a server error (5xx other than 503) that took SLOW_SERVER_ERROR_SECONDS to come,
+    and once such an answer refused a write, send no further write of this run.
 
     Why: a store that cannot write waits before it answers 500 — SeaweedFS waits 30 s for a writable
     volume when one of its storage nodes is down — and botocore's standard retries would ask 4 times,
     holding a publish for minutes per file before the same answer. Quick server errors and throttling
-    (503 SlowDown) keep botocore's retries and backoff. botocore stops retrying when a `needs-retry`
-    handler answers False; registered first, ours decides before botocore's own handler.
+    (503 SlowDown) keep botocore's retries and backoff. The publish fails at the first refusal anyway;
+    a write started after it (the next part of a multipart upload, the next file of a worker) would only
+    add another 30 s wait, so it fails at once with the same error instead, without being sent.
     """
+    guard = _SlowRefusals()
     events = client.meta.events
     events.register("request-created.s3", _note_attempt_start)
-    events.register_first("needs-retry.s3", _veto_slow_server_error)
+    # botocore stops retrying when a `needs-retry` handler answers False; registered first, this one
+    # decides before botocore's own handler.
+    events.register_first("needs-retry.s3", guard.veto)
+    events.register("before-call.s3", guard.refuse_if_refused)
+
+
+# Requests that store new data; aborting a multipart upload, reads and deletes stay allowed.
+_DATA_WRITES = frozenset(
+    ("PutObject", "UploadPart", "CreateMultipartUpload", "CompleteMultipartUpload", "CopyObject", "UploadPartCopy")
+)
 
 
 def _note_attempt_start(request: Any, **kwargs: Any) -> None:
@@ -42,13 +54,33 @@ def _note_attempt_start(request: Any, **kwargs: Any) -> None:
     request.context[_ATTEMPT_STARTED] = time.monotonic()
 
 
-def _veto_slow_server_error(response: Any = None, request_dict: Any = None, **kwargs: Any) -> bool | None:
-    if response is None or not request_dict:
-        return None  # no HTTP answer (a connection error): botocore decides
-    status = getattr(response[0], "status_code", 0)
-    started = request_dict.get("context", {}).get(_ATTEMPT_STARTED)
-    slow = started is not None and time.monotonic() - started >= SLOW_SERVER_ERROR_SECONDS
-    return False if status >= 500 and status != 503 and slow else None
+class _SlowRefusals:
+    """One client's memory of a write the store refused slowly (status, code), shared by its threads."""
+
+    def __init__(self) -> None:
+        self.refused: tuple[int, str] | None = None
+
+    def veto(self, response: Any = None, request_dict: Any = None, operation: Any = None, **kwargs: Any) -> bool | None:
+        if response is None or not request_dict:
+            return None  # no HTTP answer (a connection error): botocore decides
+        status = getattr(response[0], "status_code", 0)
+        started = request_dict.get("context", {}).get(_ATTEMPT_STARTED)
+        slow = started is not None and time.monotonic() - started >= SLOW_SERVER_ERROR_SECONDS
+        if not (status >= 500 and status != 503 and slow):
+            return None
+        if getattr(operation, "name", "") in _DATA_WRITES:
+            code = str((response[1] or {}).get("Error", {}).get("Code", ""))
+            self.refused = (status, code)
+        return False
+
+    def refuse_if_refused(self, model: Any = None, **kwargs: Any) -> None:
+        if self.refused is None or getattr(model, "name", "") not in _DATA_WRITES:
+            return
+        from botocore.exceptions import ClientError
+
+        status, code = self.refused
+        error = {"Code": code, "Message": "not sent: the store refused an earlier write of this run"}
+        raise ClientError({"Error": error, "ResponseMetadata": {"HTTPStatusCode": status}}, model.name)
 
 
 def translate(exc: Exception, target: S3Target, action: str, key: str | None) -> OperationError | None:
