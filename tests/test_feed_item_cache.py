@@ -61,9 +61,9 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     written: list[str] = []
     real = render_module.ItemWriter._write
 
-    def spy(self: render_module.ItemWriter, item: FeedEpisode) -> str:
-        written.append(item.episode.guid)
-        return real(self, item)
+    def spy(self: render_module.ItemWriter, items: list[FeedEpisode]) -> list[str]:
+        written.extend(item.episode.guid for item in items)
+        return real(self, items)
 
     monkeypatch.setattr(render_module.ItemWriter, "_write", spy)
     return written

@@ -183,6 +183,21 @@ class NotesCache:
         self._used[key] = value
         return value
 
+    def lookup(self, kind: str, *parts: str) -> str | None:
+        """The kept value `get` would return, without computing one: None when there is none."""
+        if self.path is None:
+            return None
+        key = self._key(kind, parts)
+        value = self._used.get(key)
+        if value is None and key in self._old:
+            value = self._used[key] = self._old[key]
+        return value
+
+    def store(self, kind: str, *parts: str, value: str) -> None:
+        """Keep `value` as what `get(kind, *parts)` returns from now on."""
+        if self.path is not None:
+            self._used[self._key(kind, parts)] = value
+
     def keep(self, kind: str, *parts: str) -> None:
         """Keep the entry `get(kind, *parts)` would use, without using it: a feed item taken whole from
         the cache still keeps its rendered notes, which a later change of the show (that rewrites every
@@ -288,10 +303,9 @@ def _squeeze(match: re.Match[str]) -> str:
     return "\n" if "\n" in match.group() else " "
 
 
-def _text(text: str | None) -> Iterator[_Event]:
+def _text_event(text: str) -> _Event:
     """One escaped text event; whitespace runs (which HTML collapses anyway) are squeezed to save bytes."""
-    if text:
-        yield ("text", "", html.escape(_SPACES.sub(_squeeze, text), quote=False))
+    return ("text", "", html.escape(_SPACES.sub(_squeeze, text), quote=False))
 
 
 def _split_words(events: list[_Event]) -> list[_Event]:
@@ -306,13 +320,16 @@ def _split_words(events: list[_Event]) -> list[_Event]:
     return out
 
 
-def _walk(el: etree._Element, stack: list[str]) -> Iterator[_Event]:
-    """Yield the events of `el` (without its tail), keeping only allowed tags and attributes."""
+def _walk(el: etree._Element, stack: list[str], out: list[_Event]) -> None:
+    """Append the events of `el` (without its tail) to `out`, keeping only allowed tags and attributes.
+
+    Appends rather than yields: this runs for every element of every episode's notes when a feed is
+    first rendered, and nested generators cost a third of it."""
     tag = el.tag.lower() if isinstance(el.tag, str) else ""
     if not tag or tag in _DROP_WITH_CONTENT:
         return  # comments, processing instructions, scripts, images…
     if tag == "br":
-        yield ("void", "br", "<br />")
+        out.append(("void", "br", "<br />"))
         return
     keep: str | None = None
     href: str | None = None
@@ -324,17 +341,19 @@ def _walk(el: etree._Element, stack: list[str]) -> Iterator[_Event]:
     elif tag in _AS_PARAGRAPH and "p" not in stack and not _INLINE.intersection(stack):
         keep = "p"
     if keep:
-        yield _start(keep, href)
+        out.append(_start(keep, href))
         stack.append(keep)
-    yield from _text(el.text)
+    if el.text:
+        out.append(_text_event(el.text))
     for child in el:
-        yield from _walk(child, stack)
-        yield from _text(child.tail)
+        _walk(child, stack, out)
+        if child.tail:
+            out.append(_text_event(child.tail))
     if keep:
         stack.pop()
-        yield _end(keep)
+        out.append(_end(keep))
     elif tag in _BLOCK_CONTAINERS or tag in _AS_PARAGRAPH:
-        yield ("text", "", "\n")
+        out.append(("text", "", "\n"))
 
 
 def _tidy(events: list[_Event]) -> list[_Event]:
@@ -354,10 +373,11 @@ def _tidy(events: list[_Event]) -> list[_Event]:
 
 def _sanitized_events(fragment: str) -> list[_Event]:
     root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    events = list(_text(root.text))
+    events: list[_Event] = [_text_event(root.text)] if root.text else []
     for child in root:
-        events.extend(_walk(child, []))
-        events.extend(_text(child.tail))
+        _walk(child, [], events)
+        if child.tail:
+            events.append(_text_event(child.tail))
     return _tidy(events)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -276,23 +277,37 @@ class ItemWriter:
     def render(self, ordered: Sequence[FeedEpisode]) -> list[bytes]:
         cache = current_cache()
         base = self.show.publish.base_url
-        written = []
-        for item in ordered:
-            key = canonical.digest_of(item)
-            xml = cache.get("item", self.show_digest, key, compute=lambda item=item: self._write(item))
-            cache.keep("notes", base, item.episode.notes)  # the notes outlive a warm build: see NotesCache.keep
-            written.append(xml.encode("utf-8"))
-        return written
+        keys = [canonical.digest_of(item) for item in ordered]
+        texts = [cache.lookup("item", self.show_digest, key) for key in keys]
+        missing = [index for index, text in enumerate(texts) if text is None]
+        for index, item in enumerate(ordered):
+            if texts[index] is not None:  # its notes outlive a warm build: see NotesCache.keep
+                cache.keep("notes", base, item.episode.notes)
+        for index, text in zip(missing, self._write([ordered[i] for i in missing]), strict=True):
+            cache.store("item", self.show_digest, keys[index], value=text)
+            texts[index] = text
+        return [text.encode("utf-8") for text in texts if text is not None]
 
-    def _write(self, item: FeedEpisode) -> str:
-        fe = _add_item(self.fg, self.show, item)
-        self.fg.remove_entry(fe)
+    def _write(self, items: Sequence[FeedEpisode]) -> list[str]:
+        """The items' XML, serialized together (one lxml call) and cut apart at comments between them
+        whose text no item can contain (a random token)."""
+        if not items:
+            return []
         wrapper = etree.Element("rss", nsmap=_ITEM_NAMESPACES)
         channel = etree.SubElement(wrapper, "channel")
-        channel.append(fe.rss_entry())
+        marker = f"podpub-item-{uuid.uuid4().hex}"
+        for number, item in enumerate(items):
+            fe = _add_item(self.fg, self.show, item)
+            self.fg.remove_entry(fe)
+            if number:
+                channel.append(etree.Comment(marker))
+            channel.append(fe.rss_entry())
         text: str = etree.tostring(wrapper, pretty_print=True, encoding="unicode")
         start = text.index("<channel>\n") + len("<channel>\n")
-        return text[start : text.rindex(CHANNEL_END.decode("ascii"))]
+        parts = text[start : text.rindex(CHANNEL_END.decode("ascii"))].split(f"    <!--{marker}-->\n")
+        if len(parts) != len(items):
+            raise RuntimeError("podpub could not split the serialized feed items")  # a bug, not bad input
+        return parts
 
 
 def _add_item(fg: FeedGenerator, show: Show, item: FeedEpisode) -> FeedEntry:
