@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ FUZZ = settings(
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Iterator[Path]:
+def scratch(tmp_path: Path) -> Iterator[Callable[[], Path]]:
     """A folder emptied before each hypothesis example (function fixtures run once per test, not per example)."""
 
     def fresh() -> Path:
@@ -40,7 +40,7 @@ def scratch(tmp_path: Path) -> Iterator[Path]:
         folder.mkdir()
         return folder
 
-    yield fresh  # type: ignore[misc]
+    yield fresh
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
