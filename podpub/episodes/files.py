@@ -203,7 +203,6 @@ def load_episodes(show: Show) -> list[Episode]:
     """
     cache = EpisodeCache(show)
     episodes = [cache.load(path) for path in episode_files(show)]
-    cache.save()
     seen: dict[str, Path] = {}
     for episode in episodes:
         if episode.guid in seen:
@@ -214,6 +213,7 @@ def load_episodes(show: Show) -> list[Episode]:
                 f'guid = "{uuid.uuid4()}")'
             )
         seen[episode.guid] = episode.source
+    cache.save()  # only for a show that loads: a command that stops on an error writes nothing
     return episodes
 
 
