@@ -62,7 +62,8 @@ class Component:
         self.dir = directory
         self.log_path = directory.with_suffix(".log")
         self.args: list[str] = []
-        #: seconds between SIGTERM and SIGKILL; None: the cluster's stop_timeout
+        #: seconds between SIGTERM and SIGKILL, for a part that may never finish a graceful stop;
+        #: None: the cluster's stop_timeout
         self.grace: float | None = None
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -94,7 +95,7 @@ class Component:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_parent_death_hook(),
+            preexec_fn=_parent_death_hook(hard=self.grace is not None),
         )
 
     def stop(self, timeout: float, *, kill: bool = False) -> None:
@@ -229,7 +230,8 @@ class SeaweedCluster(S3Store):
             *common,
         ]
         # weed filer's graceful gRPC stop waits for its own metadata subscription, which never ends
-        # (4.48 hangs until killed): give it a moment to flush, then kill it.
+        # (4.48 hangs until killed): give it a moment to flush, then kill it; and if pytest dies, it
+        # gets SIGKILL rather than a SIGTERM it would outlive.
         filer.grace = 2.0
         s3 = self.components[S3]
         s3.args = [

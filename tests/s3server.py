@@ -135,8 +135,13 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child between 
     _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
-def _parent_death_hook() -> Any:
-    """_die_with_parent when it is safe to use, else None.
+def _die_hard_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Like _die_with_parent, with SIGKILL: for a weed part that never finishes a graceful stop."""
+    _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _parent_death_hook(*, hard: bool = False) -> Any:
+    """_die_with_parent (_die_hard_with_parent with hard=True) when it is safe to use, else None.
 
     Linux sends the signal when the *thread* that forked exits, so it is only used for servers started
     from the main thread: a fault test restarting weed from a helper thread must not have weed killed
@@ -144,7 +149,7 @@ def _parent_death_hook() -> Any:
     """
     if _LIBC is None or threading.current_thread() is not threading.main_thread():
         return None
-    return _die_with_parent
+    return _die_hard_with_parent if hard else _die_with_parent
 
 
 def weed_environment(home: Path, **extra: str) -> dict[str, str]:

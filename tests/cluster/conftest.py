@@ -4,8 +4,8 @@ The cluster stands in for the one-process server under the fixture name the S3 t
 `seaweedfs`; the other S3 fixtures (a fresh public bucket per test and the request-counting proxy
 from tests/conftest.py, the isolated AWS environment from tests/s3/conftest.py) take whatever
 `seaweedfs` is where the test lives, so S3 tests written for one node run unchanged against the
-cluster. Tests that stop a volume server bring it back before they
-end (tests.s3cluster.volume_outage), so the next test gets the whole cluster.
+cluster. Tests that stop a volume server bring it back before they end (tests.s3cluster.volume_outage),
+so the next test gets the whole cluster.
 """
 
 from __future__ import annotations
