@@ -18,10 +18,12 @@ import pytest
 
 from podpub import canonical, pipeline
 from podpub.episodes import files as episode_files_module
-from podpub.episodes.files import EPISODE_CACHE, episode_files, load_episode, load_episodes
+from podpub.episodes.files import EPISODE_CACHE, episode_files, load_episode, load_episodes, save_episode_cache
+from podpub.episodes.model import Episode
 from podpub.errors import ConfigError
 from podpub.feeds import site as site_module
 from podpub.network.workspace import load_show_in
+from podpub.podcasts.model import Show
 from tests.conftest import FIXTURES, write_show
 from tests.rich_show import build_rich_show, make_artwork
 
@@ -58,6 +60,13 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return parsed
 
 
+def load(show: Show) -> list[Episode]:
+    """Load the episodes as a build does, then keep the cache as a successful build does."""
+    episodes = load_episodes(show)
+    save_episode_cache(show)
+    return episodes
+
+
 def bump_mtime(path: Path) -> None:
     """Make an edit visible even on file systems with coarse timestamps."""
     stat = path.stat()
@@ -72,10 +81,10 @@ def test_cached_episodes_equal_a_fresh_parse_for_every_feature(
 ) -> None:
     rich = build_rich_show(tmp_path / "rich", "https://cdn.example.org/rich/", capsys)
     show = load_show_in(rich.root)
-    first = load_episodes(show)
+    first = load(show)
     assert (rich.root / EPISODE_CACHE).is_file()
     parsed = count_parses(monkeypatch)
-    again = load_episodes(show)
+    again = load(show)
     assert parsed == []  # every episode came from the cache
     fresh = [load_episode(show, path) for path in episode_files(show)]
     assert again == fresh == first
@@ -85,12 +94,12 @@ def test_cached_episodes_equal_a_fresh_parse_for_every_feature(
 def test_an_edited_episode_file_is_read_again_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    load_episodes(show)
+    load(show)
     edited = root / "episodes" / "0002-ep2.md"
     edited.write_text(episode_text(2, title="A new title"), encoding="utf-8")
     bump_mtime(edited)
     parsed = count_parses(monkeypatch)
-    episodes = load_episodes(show)
+    episodes = load(show)
     assert parsed == [edited]
     assert [e.title for e in episodes] == ["Episode 1", "A new title", "Episode 3"]
 
@@ -98,14 +107,14 @@ def test_an_edited_episode_file_is_read_again_alone(tmp_path: Path, monkeypatch:
 def test_a_named_file_turned_into_a_link_out_of_the_show_is_refused(tmp_path: Path) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    load_episodes(show)
+    load(show)
     secret = tmp_path / "secret.mp3"
     shutil.copyfile(FIXTURES / "cbr.mp3", secret)
     audio = root / "media" / "ep1.mp3"
     audio.unlink()
     audio.symlink_to(secret)
     with pytest.raises(ConfigError, match="outside the show folder"):
-        load_episodes(show)
+        load(show)
 
 
 def test_a_link_pointed_at_another_file_gives_that_file(tmp_path: Path) -> None:
@@ -116,48 +125,56 @@ def test_a_link_pointed_at_another_file_gives_that_file(tmp_path: Path) -> None:
     episode = root / "episodes" / "0001-ep1.md"
     episode.write_text(episode_text(1).replace("media/ep1.mp3", "media/current.mp3"), encoding="utf-8")
     show = load_show_in(root)
-    assert load_episodes(show)[0].audio == root / "media" / "ep1.mp3"
+    assert load(show)[0].audio == root / "media" / "ep1.mp3"
     link.unlink()
     link.symlink_to("other.mp3")
-    assert load_episodes(show)[0].audio == root / "media" / "other.mp3"
+    assert load(show)[0].audio == root / "media" / "other.mp3"
 
 
 def test_a_named_file_removed_is_reported_as_without_a_cache(tmp_path: Path) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    load_episodes(show)
+    load(show)
     (root / "media" / "ep3.mp3").unlink()
     with pytest.raises(ConfigError, match=r"0003-ep3\.md:.*not found"):
-        load_episodes(show)
+        load(show)
 
 
 def test_new_podpub_code_reads_every_file_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    load_episodes(show)
+    load(show)
     monkeypatch.setattr(canonical, "code_version", lambda: "another podpub")
     parsed = count_parses(monkeypatch)
-    load_episodes(show)
+    load(show)
     assert len(parsed) == 3
+
+
+def test_the_cache_is_kept_only_by_a_build_that_goes_through(tmp_path: Path) -> None:
+    root = make_show(tmp_path / "show", 2)
+    load_episodes(load_show_in(root))  # e.g. a build that then stops on bad artwork
+    assert not (root / EPISODE_CACHE).exists()
+    build(root)
+    assert (root / EPISODE_CACHE).is_file()
 
 
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    expected = load_episodes(show)
+    expected = load(show)
     cache = root / EPISODE_CACHE
     cache.write_text("{not json", encoding="utf-8")
-    assert load_episodes(show) == expected
+    assert load(show) == expected
     cache.write_text('{"header": 1, "files": []}', encoding="utf-8")
-    assert load_episodes(show) == expected
+    assert load(show) == expected
 
 
 def test_removed_episode_files_leave_the_cache(tmp_path: Path) -> None:
     root = make_show(tmp_path / "show")
     show = load_show_in(root)
-    load_episodes(show)
+    load(show)
     (root / "episodes" / "0003-ep3.md").unlink()
-    assert [e.guid for e in load_episodes(show)] == ["guid-1", "guid-2"]
+    assert [e.guid for e in load(show)] == ["guid-1", "guid-2"]
     assert "0003-ep3.md" not in (root / EPISODE_CACHE).read_text(encoding="utf-8")
 
 

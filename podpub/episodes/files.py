@@ -213,8 +213,21 @@ def load_episodes(show: Show) -> list[Episode]:
                 f'guid = "{uuid.uuid4()}")'
             )
         seen[episode.guid] = episode.source
-    cache.save()  # only for a show that loads: a command that stops on an error writes nothing
+    _pending[show.root] = cache
     return episodes
+
+
+# The cache of the last load of each show, saved when a build of it succeeds (`save_episode_cache`): a
+# command that stops on an error (a bad episode file, artwork that does not fit) leaves the show folder
+# exactly as it was, caches included.
+_pending: dict[Path, EpisodeCache] = {}
+
+
+def save_episode_cache(show: Show) -> None:
+    """Write what the last `load_episodes(show)` read, after a build that used it went through."""
+    cache = _pending.pop(show.root, None)
+    if cache is not None:
+        cache.save()
 
 
 EPISODE_CACHE = Path(".podpub") / "episode-cache.json"

@@ -20,6 +20,7 @@ from pathlib import Path
 from podpub import canonical
 from podpub.canonical import file_stamp
 from podpub.episodes.cache import MediaCache
+from podpub.episodes.files import save_episode_cache
 from podpub.episodes.model import Episode, Status
 from podpub.episodes.remote import remote_media
 from podpub.feeds.extras import SiteFiles, episode_item
@@ -82,6 +83,7 @@ def assemble(
     reused = reuse_build(staging, fingerprint, live)
     if reused is not None:
         cache.save()
+        save_episode_cache(show)
         return reused
     files = SiteFiles(base, generated=staging / "generated", derived=show.root / ".podpub" / "derived")
     image_url = None
@@ -137,6 +139,7 @@ def assemble(
     )
     once = set(files.once)
     record_build(staging, fingerprint, site, [w for w in site.warnings if w not in once])
+    save_episode_cache(show)
     return site
 
 
