@@ -83,3 +83,14 @@ def test_file_stamp_sees_content_and_identity(tmp_path: Path) -> None:
     assert canonical.file_stamp(path) != first
     assert canonical.file_stamp(tmp_path) is None  # not a regular file
     assert canonical.file_stamp(tmp_path / "missing") is None
+
+
+def test_replaced_equals_dataclasses_replace(tmp_path: Path) -> None:
+    episode = rich.rich_item(tmp_path).episode
+    changed = canonical.replaced(episode, title="Other", sha256="cd" * 32)
+    assert changed == dataclasses.replace(episode, title="Other", sha256="cd" * 32)
+    assert episode.title != "Other"  # the original is untouched
+    with pytest.raises(TypeError, match="no field 'titel'"):
+        canonical.replaced(episode, titel="x")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        changed.title = "x"  # type: ignore[misc]

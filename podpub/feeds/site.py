@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from dataclasses import fields as dataclass_fields
@@ -56,7 +57,7 @@ def with_media(episodes: Sequence[Episode], cache: MediaCache) -> list[Episode]:
             result.append(replace(episode, media=remote_media(episode)))
             continue
         facts = cache.facts(episode.audio)
-        result.append(replace(episode, media=facts.info, sha256=facts.sha256))
+        result.append(canonical.replaced(episode, media=facts.info, sha256=facts.sha256))
     return result
 
 
@@ -144,6 +145,8 @@ def assemble(
 
 
 BUILD_RECORD = "build.json"
+#: in build.json, for a file of the show itself (not staged): checked through the fingerprint
+COVERED = "fingerprint"
 
 
 _ITEM_FIELDS = tuple(f.name for f in dataclass_fields(FeedEpisode) if f.name != "episode")
@@ -194,10 +197,14 @@ def record_build(staging: Path, fingerprint: str, site: Site, warnings: list[str
     `warnings` are those a rebuild would repeat (what podpub fixed in artwork is said once, when
     the fix is made).
     """
+    # Files podpub staged are stamped; the show's own files (audio, artwork, transcripts) are already
+    # covered by the fingerprint (their media facts or their stamps), so they are not stat'ed twice.
+    inside = str(staging) + os.sep
     files = [
-        [u.key, str(u.source), u.size, u.sha256, u.content_type, u.cache_control, file_stamp(u.source)]
+        [u.key, str(u.source), u.size, u.sha256, u.content_type, u.cache_control,
+         file_stamp(u.source) if str(u.source).startswith(inside) else COVERED]
         for u in site.files
-    ]
+    ]  # fmt: skip
     record = {
         "files": files,
         "feed_key": site.feed_key,
@@ -226,7 +233,7 @@ def reuse_build(staging: Path, fingerprint: str, live: list[Episode]) -> Site | 
             record = json.loads(handle.read())
         files = []
         for key, source, size, sha256, content_type, cache_control, stamp in record["files"]:
-            if stamp is None or file_stamp(source) != stamp:
+            if stamp != COVERED and (stamp is None or file_stamp(source) != stamp):
                 return None
             files.append(Upload(key, Path(source), size, sha256, content_type, cache_control))
         return Site(
