@@ -14,6 +14,7 @@ generation, so that an unchanged publish costs one GET.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -101,15 +102,14 @@ def _check_key(key: str) -> None:
     """Refuse a key podpub could not have written: absolute, with `.`/`..`/empty parts, a backslash or
     a control character. Prune deletes and verify re-uploads what the manifest lists, and a store that
     normalises paths (or a folder target) would take `media/../../x` outside the prefix."""
-    parts = key.split("/")
-    if (
-        not key
-        or key.startswith("/")
-        or "\\" in key
-        or any(part in ("", ".", "..") for part in parts)
-        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in key)
-    ):
+    if _UNSAFE_KEY.search(key):
         raise UnsafeKey(key)
+
+
+# An empty, `.` or `..` part (a leading, trailing or doubled `/` included, and the empty key), a backslash
+# or a control character. One regular expression: the manifest of a 10,000-episode show lists 20,000
+# keys, read on every build and publish, and a loop over each key's characters was a tenth of a rebuild.
+_UNSAFE_KEY = re.compile(r"(?:^|/)\.{0,2}(?:/|$)|[\x00-\x1f\x7f\\]")
 
 
 def generation_key(generation: int) -> str:
