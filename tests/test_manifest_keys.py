@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import itertools
 
-import pytest
-
 from podpub.storage.manifest import UnsafeKey, _check_key
 
 
@@ -24,13 +22,20 @@ PIECES = ["", "a", ".", "..", "...", ".a", "a.", "media", "x.mp3", "\\", "\t", "
 KEYS = sorted({"/".join(parts) for n in range(1, 4) for parts in itertools.product(PIECES, repeat=n)})
 
 
-@pytest.mark.parametrize("key", KEYS)
-def test_the_check_refuses_exactly_what_the_rule_refuses(key: str) -> None:
-    if unsafe_by_the_rule(key):
-        with pytest.raises(UnsafeKey):
-            _check_key(key)
-    else:
+def refused(key: str) -> bool:
+    try:
         _check_key(key)
+    except UnsafeKey:
+        return True
+    return False
+
+
+def test_the_check_refuses_exactly_what_the_rule_refuses() -> None:
+    """Every key built from the pieces, in one test: the keys where the two disagree are listed."""
+    assert len(KEYS) > 2500
+    disagreements = [key for key in KEYS if refused(key) != unsafe_by_the_rule(key)]
+    assert disagreements == []
+    assert any(refused(key) for key in KEYS) and not all(refused(key) for key in KEYS)
 
 
 def test_ordinary_keys_pass() -> None:
