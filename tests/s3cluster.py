@@ -33,11 +33,11 @@ from tests.s3server import (
     _PORT_CLASH_MARKERS,
     LOOPBACK,
     S3Store,
-    _parent_death_hook,
     anonymous_request,
     find_weed,
     free_ports,
     remove_grpc_sockets,
+    spawn_logged,
     tcp_listeners,
     weed_environment,
 )
@@ -85,17 +85,9 @@ class Component:
     def spawn(self, weed: str) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         command = [weed, self.kind, *self.args]
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self._log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(command)}\n".encode())
-        self._log.flush()
-        self.proc = subprocess.Popen(
-            command,
-            cwd=self.dir,
-            env=weed_environment(self.dir),  # HOME here: no ~/.seaweedfs/*.toml from the developer
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_parent_death_hook(hard=self.grace is not None),
+        # HOME is the part's folder: no ~/.seaweedfs/*.toml from the developer
+        self.proc, self._log = spawn_logged(
+            command, self.log_path, self.dir, weed_environment(self.dir), hard_death=self.grace is not None
         )
 
     def stop(self, timeout: float, *, kill: bool = False) -> None:

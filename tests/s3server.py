@@ -130,6 +130,28 @@ if sys.platform.startswith("linux"):
         _LIBC = ctypes.CDLL(None, use_errno=True)  # loaded now: no dlopen between fork and exec
 
 
+def spawn_logged(
+    command: list[str], log_path: Path, cwd: Path, env: dict[str, str], *, hard_death: bool = False
+) -> tuple[subprocess.Popen[bytes], IO[bytes]]:
+    """Start a weed process whose output goes to `log_path` after a header naming the command.
+
+    The caller closes the returned log when it stops the process; the child dies with the test run.
+    """
+    log = open(log_path, "ab")  # noqa: SIM115 - the caller closes it with the process
+    log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(command)}\n".encode())
+    log.flush()
+    process = subprocess.Popen(
+        command,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_parent_death_hook(hard=hard_death),
+    )
+    return process, log
+
+
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
     """Ask Linux to SIGTERM weed if the test process dies, so a killed pytest leaves no server behind."""
     _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
@@ -454,19 +476,8 @@ class SeaweedFS(S3Store):
 
     def _spawn(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
-        self._log.write(f"\n=== {time.strftime('%H:%M:%S')} {' '.join(self.command())}\n".encode())
-        self._log.flush()
         self._started_at = time.monotonic()
-        self._proc = subprocess.Popen(
-            self.command(),
-            cwd=self.base_dir,
-            env=self._environment(),
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_parent_death_hook(),
-        )
+        self._proc, self._log = spawn_logged(self.command(), self.log_path, self.base_dir, self._environment())
 
     def wait_ready(self, timeout: float | None = None) -> None:
         """Poll until a signed ListBuckets succeeds; raise RuntimeError with weed's log tail otherwise.
