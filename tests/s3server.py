@@ -32,6 +32,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any, NamedTuple
@@ -232,7 +233,7 @@ def tcp_listeners(pid: int) -> set[tuple[str, int]]:
     return found
 
 
-class S3Store:
+class S3Store(ABC):
     """What every test S3 server offers: endpoint, credentials, boto3 clients, public buckets.
 
     Shared by the one-process server (SeaweedFS below) and the multi-process cluster
@@ -246,8 +247,9 @@ class S3Store:
         self._session_lock = threading.Lock()
 
     @property
+    @abstractmethod
     def endpoint_url(self) -> str:
-        raise NotImplementedError
+        """Where the S3 API listens: each kind of server knows its own port."""
 
     @property
     def access_key(self) -> str:
