@@ -129,6 +129,12 @@ def check_xsl_view(public: Path) -> None:
     assert_inert_html(str(page), "feed.xml through feed.xsl")
 
 
+def feedparser_reads_as_html(text: str) -> bool:
+    """feedparser treats a title with a tag or an entity reference (`&amp;`, `&#38;`) as HTML and
+    unescapes or strips it, as its own `_looks_like_html` decides: podpub's bytes are right either way."""
+    return "<" in text or re.search(r"&#?[A-Za-z0-9]+;", text) is not None
+
+
 @FUZZ
 @given(
     title=hostile_text(),
@@ -184,8 +190,8 @@ def test_show_and_episode_text_reads_back_as_meant(
     assert squeeze(parsed["title"]) == meant(title)
     assert squeeze(parsed["episodes"][0]["title"]) == meant(episode_title)
     # feedparser reads titles that look like markup as HTML (it drops `<?...?>`, for one): compare the rest.
-    assert squeeze(fp.feed.title) == meant(title) or "<" in title
-    assert squeeze(fp.entries[0].title) == meant(episode_title) or "<" in episode_title
+    assert squeeze(fp.feed.title) == meant(title) or feedparser_reads_as_html(title)
+    assert squeeze(fp.entries[0].title) == meant(episode_title) or feedparser_reads_as_html(episode_title)
 
     public = root / "public"
     assert assert_site_inert(public) >= 2
@@ -261,7 +267,7 @@ def test_audio_tags_from_a_guest_give_a_safe_feed(
     assert_inert_html(item.findtext("content:encoded", "", NS), "content:encoded")
     parsed, fp = client_parses(data, FEED_URL)
     assert squeeze(parsed["episodes"][0]["title"]) == expected_title
-    assert squeeze(fp.entries[0].title) == expected_title or "<" in expected_title
+    assert squeeze(fp.entries[0].title) == expected_title or feedparser_reads_as_html(expected_title)
     assert_site_inert(root / "public")
     check_xsl_view(root / "public")
 
