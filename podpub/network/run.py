@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from podpub import pipeline
 from podpub.episodes.model import Status
 from podpub.errors import InputError, PodpubError
-from podpub.network.files import NetworkEntry, NetworkSite, public_entries, render_network_files
+from podpub.network.files import NetworkSite, entry_for, public_entries, render_network_files
 from podpub.network.workspace import Network, parent_of_template
 from podpub.podcasts.model import Show
 from podpub.storage import manifest as manifests
@@ -285,25 +285,14 @@ def _live_shows(
 
 def _render(shows: Shows, live: Sequence[Show]) -> tuple[NetworkSite, int]:
     """The network's files listing `live`, and how many episodes those shows have."""
-    entries = []
     now = pipeline.now_utc()
+    entries = []
     for show in live:
-        linked = shows.network.linked(show, shows.every.values())
-        ws = shows.loaded.get(show.slug or "") or _episodes_of(linked)
-        published = [e for e in ws.episodes if e.status(now) is Status.PUBLISHED]
-        latest = max(published, key=lambda e: (e.date, e.guid), default=None)
-        entries.append(
-            NetworkEntry(
-                linked, len(published), latest.title if latest else None, latest.date if latest else None
-            )
-        )
+        loaded = shows.loaded.get(show.slug or "") or pipeline.loaded(show)
+        entries.append(entry_for(show, [e for e in loaded.episodes if e.status(now) is Status.PUBLISHED]))
     staging = shows.network.root / ".podpub" / "staging" / "network"
     site = render_network_files(shows.network, entries, staging)
     return site, sum(entry.episode_count for entry in public_entries(entries))
-
-
-def _episodes_of(show: Show) -> pipeline.LoadedShow:
-    return pipeline.loaded(show)
 
 
 def _state(site: NetworkSite) -> sync.SiteState:
