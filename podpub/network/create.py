@@ -230,13 +230,7 @@ def create_show_in(
         raise
     network.show_dirs[slug] = final
     network.show_dirs = dict(sorted(network.show_dirs.items()))
-    shows = []
-    for other in network.show_dirs:
-        try:
-            shows.append(network.load_show(other))
-        except InputError:
-            continue
-    return network.linked(network.load_show(slug), shows)
+    return network.load_linked(slug)
 
 
 def _inherited_summary(defaults: dict[str, Any]) -> list[str]:
