@@ -54,8 +54,7 @@ def loaded(show: Show) -> LoadedShow:
 def redirected(show: Show) -> Show:
     """After a move that kept the storage (a new domain in front of the same bucket), one file serves
     both addresses: the feed itself must then carry `itunes:new-feed-url`."""
-    current = (show.publish.target or "").rstrip("/")
-    if show.new_feed_url is None and any(m.target.rstrip("/") == current for m in show.publish.moved_from):
+    if show.new_feed_url is None and any(m.shares_storage_with(show.publish.target) for m in show.publish.moved_from):
         return replace(show, new_feed_url=show.publish.feed_url)
     return show
 
@@ -177,9 +176,8 @@ def publish_redirects(prepared: PreparedPublish, options: TargetOptions) -> list
         known_guids=frozenset(e.guid for e in prepared.loaded.episodes),
     )  # fmt: skip
     redirects = []
-    current = (show.publish.target or "").rstrip("/")
     for old in show.publish.moved_from:
-        if old.target.rstrip("/") == current:
+        if old.shares_storage_with(show.publish.target):
             redirects.append(Redirect(old, None))
             continue
         target = open_target(old.target, show.root, show.publish, options)

@@ -33,6 +33,10 @@ class MovedFrom:
     def feed_url(self) -> str:
         return self.base_url + "feed.xml"
 
+    def shares_storage_with(self, target: str | None) -> bool:
+        """True when the show moved domain only: one stored feed then serves both addresses."""
+        return self.target.rstrip("/") == (target or "").rstrip("/")
+
 
 @dataclass(frozen=True)
 class PublishSettings:
