@@ -18,7 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from podpub import __version__
-from podpub.errors import InputError, PodpubError
+from podpub.errors import InputError, PodpubError, one_line
 from podpub.ui import format_duration, format_size
 
 
@@ -958,7 +958,5 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         _fail(describe_os_error(exc), 1)
     except Exception as exc:  # a bug: say so in one line, keep the traceback for --verbose
-        if _state.verbose or os.environ.get("PODPUB_DEBUG"):
-            traceback.print_exc()
-        _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose and report it)", 1)
+        _fail(one_line(exc, traceback_too=_state.verbose or bool(os.environ.get("PODPUB_DEBUG"))), 1)
     sys.exit(code if isinstance(code, int) else 0)

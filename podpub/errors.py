@@ -58,3 +58,15 @@ class SourceChangedError(OperationError):
             "podpub read when it built the site), so it was not published; wait until the file is final"
         )
         self.written = written
+
+
+def one_line(exc: BaseException, *, traceback_too: bool = False) -> str:
+    """What to tell the producer about `exc`: podpub's own message, or for a bug, one line asking for a
+    report (the traceback goes to stderr only when asked for: --verbose)."""
+    if isinstance(exc, PodpubError):
+        return exc.message
+    if traceback_too:
+        import traceback
+
+        traceback.print_exception(exc)
+    return f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose and report it)"

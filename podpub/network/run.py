@@ -11,14 +11,13 @@ cache is per process); uploads, which wait on the network, run in parallel while
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from podpub import pipeline
 from podpub.episodes.model import Status
-from podpub.errors import InputError, PodpubError
+from podpub.errors import InputError, PodpubError, one_line
 from podpub.network.files import NetworkSite, entry_for, public_entries, render_network_files
 from podpub.network.workspace import Network, parent_of_template
 from podpub.podcasts.model import Show
@@ -66,14 +65,6 @@ class Shows:
         return [ShowResult(slug, error=error) for slug, error in self.failed.items()]
 
 
-def describe_error(exc: BaseException, verbose: bool = False) -> str:
-    if isinstance(exc, PodpubError):
-        return exc.message
-    if verbose:
-        traceback.print_exception(exc)
-    return f"internal error: {type(exc).__name__}: {exc} (rerun with --verbose and report it)"
-
-
 def load_shows(network: Network, slugs: Sequence[str], *, verbose: bool = False) -> Shows:
     """Every show of the workspace read once; the selected ones with their episodes."""
     every: dict[str, Show] = {}
@@ -82,7 +73,7 @@ def load_shows(network: Network, slugs: Sequence[str], *, verbose: bool = False)
         try:
             every[slug] = network.load_show(slug)
         except Exception as exc:
-            errors[slug] = describe_error(exc, verbose)
+            errors[slug] = one_line(exc, traceback_too=verbose)
     loaded: dict[str, pipeline.LoadedShow] = {}
     failed: dict[str, str] = {}
     for slug in slugs:
@@ -92,7 +83,7 @@ def load_shows(network: Network, slugs: Sequence[str], *, verbose: bool = False)
         try:
             loaded[slug] = pipeline.loaded(network.linked(every[slug], every.values()))
         except Exception as exc:
-            failed[slug] = describe_error(exc, verbose)
+            failed[slug] = one_line(exc, traceback_too=verbose)
     return Shows(network, loaded, failed, every)
 
 
@@ -104,7 +95,7 @@ def build_shows(shows: Shows, *, verbose: bool = False) -> list[ShowResult]:
         try:
             built = pipeline.build(ws)
         except Exception as exc:
-            results.append(ShowResult(slug, ws.show.title, error=describe_error(exc, verbose)))
+            results.append(ShowResult(slug, ws.show.title, error=one_line(exc, traceback_too=verbose)))
             continue
         results.append(
             ShowResult(
@@ -152,7 +143,7 @@ def publish_shows(
                     verify=options.verify, remove_missing=options.remove_missing,
                 )  # fmt: skip
             except Exception as exc:
-                results[slug] = ShowResult(slug, ws.show.title, error=describe_error(exc, verbose))
+                results[slug] = ShowResult(slug, ws.show.title, error=one_line(exc, traceback_too=verbose))
                 continue
             prepared[slug] = ready
             if options.dry_run:
@@ -174,7 +165,7 @@ def publish_shows(
                     result.report = futures[slug].result()
                     pipeline.publish_redirects(ready, options.target_options)
                 except Exception as exc:
-                    result.error = describe_error(exc, verbose)
+                    result.error = one_line(exc, traceback_too=verbose)
             result.seconds = time.monotonic() - started[slug]
             results[slug] = result
     ordered = sorted(results.values(), key=lambda r: r.slug)
@@ -238,7 +229,7 @@ def publish_network_files(
         if not options.dry_run:
             result.report = sync.execute(result.plan, target)
     except Exception as exc:
-        result.error = describe_error(exc, verbose)
+        result.error = one_line(exc, traceback_too=verbose)
     result.seconds = time.monotonic() - started
     return result
 
@@ -258,7 +249,7 @@ def build_network_files(shows: Shows, results: list[ShowResult]) -> ShowResult |
         result.report = sync.execute(sync.make_plan(_state(site), target, prune=True, check_existing=True), target)
         result.target, result.feed_url = str(out), settings.base_url + site.feed_key
     except Exception as exc:
-        result.error = describe_error(exc)
+        result.error = one_line(exc)
     return result
 
 
